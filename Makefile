@@ -1,0 +1,51 @@
+# Run `make help` for the targets. Everything installs itself into .venv on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.DEFAULT_GOAL := help
+.PHONY: help install chromium build run test lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(INSTALLED) ## create .venv and install the Python dependencies
+
+chromium: ## install Debian's Chromium for the browser tests (if missing)
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+build: $(INSTALLED) ## build the catalogue site into build/site (incremental after the first run)
+	$(PY) -m catalog_build build
+
+run: build ## build, then serve the portal on http://$(HOST):$(PORT)/
+	@echo "Serving the portal at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@$(PY) -m http.server --bind $(HOST) --directory build/site $(PORT)
+
+lint: $(INSTALLED) ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED) ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: $(INSTALLED) chromium lint ## install what is needed, lint, and run the whole test suite
+	$(PY) -m pytest -n 2 --dist loadfile
+
+bench: $(INSTALLED) chromium ## run the benchmarks (slow: builds 1,000 and 10,000 procedures)
+	$(PY) bench/catalog.py
+
+clean: ## remove build output, caches and generated pages
+	rm -rf build site/docs/{thu-tuc,linh-vuc,co-quan,cap-thuc-hien,doi-tuong,a-z,hoi-dap,tim-kiem,du-lieu}

@@ -1,0 +1,3 @@
+from catalog_build.cli import main
+
+raise SystemExit(main())

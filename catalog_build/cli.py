@@ -1,0 +1,77 @@
+"""Command line: `python -m catalog_build {validate,build,synth}`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from catalog_build.errors import CatalogueInvalid
+from catalog_build.loader import load_catalogue
+
+
+def _validate(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue(args.data)
+    print(
+        f"ok: {len(catalogue.procedures)} procedures, {len(catalogue.agencies)} agencies, "
+        f"{len(catalogue.sectors)} sectors, {len(catalogue.faq)} FAQ entries"
+    )
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from catalog_build.build import BuildOptions, build
+
+    started = time.perf_counter()
+    options = BuildOptions(
+        data_dir=args.data, config_file=args.config, work_dir=args.work, full=args.full,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    report = build(options)
+    print(f"{report.summary()} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from catalog_build.synth import write_synthetic
+
+    write_synthetic(args.out, args.count, seed=args.seed, base_data=args.data)
+    print(f"wrote {args.count} synthetic procedures to {args.out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m catalog_build", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check the source data and report every problem")
+    validate.add_argument("--data", type=Path, default=Path("data"), help="source data folder")
+    validate.set_defaults(run=_validate)
+
+    build = commands.add_parser("build", help="validate, render changed pages, build the site and search index")
+    build.add_argument("--data", type=Path, default=Path("data"), help="source data folder")
+    build.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="MkDocs config")
+    build.add_argument("--work", type=Path, default=Path("build/.catalog"), help="cache and state folder")
+    build.add_argument("--full", action="store_true", help="ignore the previous build and rebuild everything")
+    build.add_argument("--quiet", action="store_true", help="no progress bars")
+    build.set_defaults(run=_build)
+
+    synth = commands.add_parser("synth", help="write N synthetic procedures (for scale tests, never published)")
+    synth.add_argument("--count", type=int, required=True)
+    synth.add_argument("--out", type=Path, required=True, help="a data folder to create or refresh")
+    synth.add_argument("--seed", type=int, default=1)
+    synth.add_argument("--data", type=Path, default=Path("data"), help="real data whose agencies and sectors to reuse")
+    synth.set_defaults(run=_synth)
+
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except CatalogueInvalid as invalid:
+        for problem in invalid.problems:
+            print(problem, file=sys.stderr)
+        print(f"error: {invalid}; nothing was written", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

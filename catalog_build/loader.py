@@ -1,0 +1,213 @@
+"""Load the catalogue's YAML source files, validate them, and check cross-references.
+
+Validated procedures are cached by (mtime, size) so that an incremental build parses
+only the files that changed; the cache is dropped whenever the models change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from catalog_build.errors import CatalogueInvalid, Problem, problems_from
+from catalog_build.models import Agency, FaqEntry, Procedure, Sector
+
+Model = TypeVar("Model", bound=BaseModel)
+_MODELS_VERSION = hashlib.sha256(Path(__file__).with_name("models.py").read_bytes()).hexdigest()[:16]
+
+
+@dataclass
+class Catalogue:
+    procedures: dict[str, Procedure]
+    agencies: dict[str, Agency]
+    sectors: dict[str, Sector]
+    faq: list[FaqEntry]
+    source_hashes: dict[str, str] = field(default_factory=dict)  # procedure code -> sha of its file
+
+
+@dataclass
+class _Cached:
+    mtime_ns: int
+    size: int
+    sha: str
+    procedure: Procedure
+
+
+def load_catalogue(data_dir: Path, cache_file: Path | None = None) -> Catalogue:
+    """Load and validate everything under `data_dir`; raise CatalogueInvalid listing every problem."""
+    problems: list[Problem] = []
+    agencies = _load_list_dir(data_dir / "agencies", Agency, "code", problems, data_dir)
+    sectors = _load_list_dir(data_dir / "sectors", Sector, "code", problems, data_dir)
+    faq_by_file = _load_lists(data_dir / "faq", FaqEntry, problems, data_dir)
+    faq = [entry for _, entries in faq_by_file for _, entry in entries]
+    procedures, hashes, files = _load_procedures(data_dir, cache_file, problems)
+    problems += _cross_reference(procedures, files, agencies, sectors, faq_by_file)
+    if problems:
+        raise CatalogueInvalid(problems)
+    ordered = dict(sorted(procedures.items()))
+    return Catalogue(ordered, agencies, sectors, faq, hashes)
+
+
+def _rel(path: Path, data_dir: Path) -> str:
+    try:
+        return str(path.relative_to(data_dir.parent))
+    except ValueError:
+        return str(path)
+
+
+def _read_yaml(path: Path, data_dir: Path, problems: list[Problem]) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except UnicodeDecodeError:
+        problems.append(Problem(_rel(path, data_dir), "(file)", "not valid UTF-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "(file)"
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(Problem(_rel(path, data_dir), where, f"YAML syntax error: {reason}"))
+    return None
+
+
+def _load_lists(
+    folder: Path, model: type[Model], problems: list[Problem], data_dir: Path
+) -> list[tuple[str, list[tuple[int, Model]]]]:
+    """Each YAML file in `folder` holds a list of records; return them per file with indexes."""
+    adapter = TypeAdapter(model)
+    loaded = []
+    for path in sorted(folder.glob("*.yaml")):
+        rel = _rel(path, data_dir)
+        raw = _read_yaml(path, data_dir, problems)
+        if raw is None:
+            continue
+        if not isinstance(raw, list):
+            problems.append(Problem(rel, "(file)", "expected a YAML list of records"))
+            continue
+        entries = []
+        for index, item in enumerate(raw):
+            try:
+                entries.append((index, adapter.validate_python(item)))
+            except ValidationError as error:
+                problems += problems_from(error, rel, prefix=str(index))
+        loaded.append((rel, entries))
+    return loaded
+
+
+def _load_list_dir(
+    folder: Path, model: type[Model], key: str, problems: list[Problem], data_dir: Path
+) -> dict[str, Model]:
+    by_key: dict[str, Model] = {}
+    for rel, entries in _load_lists(folder, model, problems, data_dir):
+        for index, record in entries:
+            value = getattr(record, key)
+            if value in by_key:
+                problems.append(Problem(rel, f"{index}.{key}", f"duplicate {key} {value!r}"))
+            by_key[value] = record
+    return by_key
+
+
+def _load_procedures(
+    data_dir: Path, cache_file: Path | None, problems: list[Problem]
+) -> tuple[dict[str, Procedure], dict[str, str], dict[str, str]]:
+    cache = _read_cache(cache_file)
+    fresh: dict[str, _Cached] = {}
+    procedures: dict[str, Procedure] = {}
+    hashes: dict[str, str] = {}
+    files: dict[str, str] = {}
+    for path in sorted((data_dir / "procedures").glob("*.yaml")):
+        rel = _rel(path, data_dir)
+        stat = path.stat()
+        hit = cache.get(rel)
+        if hit is None or (hit.mtime_ns, hit.size) != (stat.st_mtime_ns, stat.st_size):
+            hit = _parse_procedure(path, rel, data_dir, stat.st_mtime_ns, stat.st_size, problems)
+            if hit is None:
+                continue
+        fresh[rel] = hit
+        code = hit.procedure.code
+        if code in procedures:
+            problems.append(Problem(rel, "code", f"duplicate code {code!r}, also in {files[code]}"))
+            continue
+        if path.stem != code:
+            problems.append(Problem(rel, "code", f"file name must be the code: rename to {code}.yaml"))
+        procedures[code], hashes[code], files[code] = hit.procedure, hit.sha, rel
+    _write_cache(cache_file, fresh)
+    return procedures, hashes, files
+
+
+def _parse_procedure(
+    path: Path, rel: str, data_dir: Path, mtime_ns: int, size: int, problems: list[Problem]
+) -> _Cached | None:
+    raw_bytes = path.read_bytes()
+    raw = _read_yaml(path, data_dir, problems)
+    if raw is None:
+        if not raw_bytes.strip():
+            problems.append(Problem(rel, "(file)", "file is empty"))
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem(rel, "(file)", "expected a YAML mapping with the procedure's fields"))
+        return None
+    try:
+        procedure = Procedure.model_validate(raw)
+    except ValidationError as error:
+        problems += problems_from(error, rel)
+        return None
+    return _Cached(mtime_ns, size, hashlib.sha256(raw_bytes).hexdigest(), procedure)
+
+
+def _read_cache(cache_file: Path | None) -> dict[str, _Cached]:
+    if cache_file is None or not cache_file.exists():
+        return {}
+    try:
+        version, entries = pickle.loads(cache_file.read_bytes())
+    except Exception:  # a corrupt or foreign cache is only a missed speed-up
+        return {}
+    return entries if version == _MODELS_VERSION else {}
+
+
+def _write_cache(cache_file: Path | None, entries: dict[str, _Cached]) -> None:
+    if cache_file is None:
+        return
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache_file.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps((_MODELS_VERSION, entries), protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(cache_file)
+
+
+def _cross_reference(
+    procedures: dict[str, Procedure],
+    files: dict[str, str],
+    agencies: dict[str, Agency],
+    sectors: dict[str, Sector],
+    faq_by_file: Iterable[tuple[str, list[tuple[int, FaqEntry]]]],
+) -> list[Problem]:
+    problems = []
+    for code, procedure in procedures.items():
+        rel = files[code]
+        if procedure.sector not in sectors:
+            problems.append(Problem(rel, "sector", f"unknown sector {procedure.sector!r}"))
+        for role, codes in procedure.agencies:
+            for index, agency in enumerate(codes):
+                if agency not in agencies:
+                    problems.append(Problem(rel, f"agencies.{role}.{index}", f"unknown agency {agency!r}"))
+        for index, other in enumerate(procedure.related):
+            if other == code:
+                problems.append(Problem(rel, f"related.{index}", "a procedure cannot be related to itself"))
+            elif other not in procedures:
+                problems.append(Problem(rel, f"related.{index}", f"unknown procedure {other!r}"))
+    for rel, entries in faq_by_file:
+        for index, entry in entries:
+            if entry.procedure is not None and entry.procedure not in procedures:
+                problems.append(Problem(rel, f"{index}.procedure", f"unknown procedure {entry.procedure!r}"))
+    for code, agency in agencies.items():
+        if agency.parent is not None and agency.parent not in agencies:
+            problems.append(Problem("data/agencies", f"{code}.parent", f"unknown agency {agency.parent!r}"))
+    for code, sector in sectors.items():
+        if sector.ministry is not None and sector.ministry not in agencies:
+            problems.append(Problem("data/sectors", f"{code}.ministry", f"unknown agency {sector.ministry!r}"))
+    return problems

@@ -1,0 +1,203 @@
+"""Pydantic models of the catalogue's source records.
+
+Field names are English; the concepts follow the national procedure database
+(see shared/reference/dvcqg-contracts.md). Every model rejects unknown fields so a
+typo in a YAML key is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+ProcedureCode = Annotated[
+    str, StringConstraints(pattern=r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z0-9]{2,8})?$")
+]
+AgencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$")]
+SectorCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProcedureType(str, Enum):
+    assigned = "assigned"  # được giao quy định chi tiết
+    specific = "specific"  # đặc thù
+    standard = "standard"  # chuẩn hóa
+    interconnected = "interconnected"  # liên thông
+    internal = "internal"  # nội bộ
+
+
+class Level(str, Enum):
+    ministry = "ministry"
+    province = "province"
+    commune = "commune"
+    vertical = "vertical"  # cơ quan ngành dọc
+    other = "other"
+    district = "district"  # historical only: abolished in mid-2025
+
+
+class OnlineLevel(str, Enum):
+    full = "full"  # toàn trình (old "level 4")
+    partial = "partial"  # một phần (old "level 3")
+    offline = "offline"
+
+
+class Audience(str, Enum):
+    citizen = "citizen"
+    business = "business"
+    organisation = "organisation"
+
+
+class ChannelKind(str, Enum):
+    direct = "direct"  # 1
+    online = "online"  # 2
+    postal = "postal"  # 3
+
+
+class TimeUnit(str, Enum):
+    working_days = "working_days"
+    days = "days"
+    hours = "hours"
+    months = "months"
+
+
+class FeeKind(str, Enum):
+    fee = "fee"  # phí
+    charge = "charge"  # lệ phí
+
+
+class Status(str, Enum):
+    active = "active"
+    suspended = "suspended"
+    repealed = "repealed"
+
+
+class Fee(Strict):
+    kind: FeeKind
+    amount: int | None = Field(default=None, ge=0, le=10_000_000_000)
+    unit: ShortText = "đồng/hồ sơ"
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def amount_or_description(self) -> Fee:
+        if self.amount is None and not self.description:
+            raise ValueError("a fee needs an amount or a description of how it is computed")
+        return self
+
+
+class Channel(Strict):
+    kind: ChannelKind
+    time_value: float | None = Field(default=None, ge=0, le=3650)
+    time_unit: TimeUnit = TimeUnit.working_days
+    time_note: Text | None = None
+    fees: tuple[Fee, ...] = ()
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def time_given(self) -> Channel:
+        if self.time_value is None and not self.time_note:
+            raise ValueError("a channel needs time_value or time_note")
+        return self
+
+
+class Document(Strict):
+    code: ShortText | None = None
+    name: Text
+    originals: int = Field(default=1, ge=0, le=100)
+    copies: int = Field(default=0, ge=0, le=100)
+    required: bool = True
+    e_form: bool = False
+    template: ShortText | None = None
+
+
+class Case(Strict):
+    name: ShortText | None = None
+    steps: tuple[Text, ...] = Field(min_length=1)
+    documents: tuple[Document, ...] = ()
+
+
+class AgencyRoles(Strict):
+    executing: tuple[AgencyCode, ...] = Field(min_length=1)
+    competent: tuple[AgencyCode, ...] = ()
+    authorised: tuple[AgencyCode, ...] = ()
+    coordinating: tuple[AgencyCode, ...] = ()
+
+
+class Result(Strict):
+    code: ShortText | None = None
+    name: Text
+
+
+class LegalDocument(Strict):
+    number: ShortText
+    title: Text
+    issuer: ShortText
+    issued: dt.date | None = None
+    effective: dt.date | None = None
+
+
+class Procedure(Strict):
+    code: ProcedureCode
+    name: ShortText
+    description: Text | None = None
+    type: ProcedureType = ProcedureType.standard
+    level: Level
+    online_level: OnlineLevel
+    sector: SectorCode
+    audiences: tuple[Audience, ...] = Field(min_length=1)
+    status: Status = Status.active
+    decision: ShortText | None = None
+    updated: dt.date
+    keywords: tuple[ShortText, ...] = ()
+    cases: tuple[Case, ...] = Field(min_length=1)
+    channels: tuple[Channel, ...] = Field(min_length=1)
+    agencies: AgencyRoles
+    results: tuple[Result, ...] = Field(min_length=1)
+    legal_basis: tuple[LegalDocument, ...] = Field(min_length=1)
+    requirements: tuple[Text, ...] = ()
+    receiving_address: Text | None = None
+    related: tuple[ProcedureCode, ...] = ()
+
+    @model_validator(mode="after")
+    def online_level_matches_channels(self) -> Procedure:
+        kinds = [c.kind for c in self.channels]
+        if len(set(kinds)) != len(kinds):
+            raise ValueError("each channel kind may appear only once")
+        has_online = ChannelKind.online in kinds
+        if self.online_level is OnlineLevel.offline and has_online:
+            raise ValueError("online_level is offline but an online channel is listed")
+        if self.online_level is not OnlineLevel.offline and not has_online:
+            raise ValueError(f"online_level is {self.online_level.value} but no online channel is listed")
+        return self
+
+    @property
+    def slug(self) -> str:
+        return self.code.replace(".", "-").lower()
+
+
+class Agency(Strict):
+    code: AgencyCode
+    name: ShortText
+    level: Level
+    parent: AgencyCode | None = None
+    address: ShortText | None = None
+    phone: ShortText | None = None
+
+
+class Sector(Strict):
+    code: SectorCode
+    name: ShortText
+    ministry: AgencyCode | None = None
+
+
+class FaqEntry(Strict):
+    procedure: ProcedureCode | None = None
+    question: Text
+    answer: Text

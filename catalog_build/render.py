@@ -1,0 +1,236 @@
+"""Render the catalogue to Markdown pages (a dict of docs-relative path -> text)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from catalog_build import text
+from catalog_build.exports import jsonld
+from catalog_build.loader import Catalogue
+from catalog_build.models import Audience, Channel, Fee, Level, Procedure
+
+TEMPLATES = Path(__file__).with_name("templates")
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]#|"})
+
+
+def _md_inline(value: str) -> Markup:
+    """Escape text for a Markdown heading: HTML first, then Markdown's own punctuation."""
+    return Markup(str(escape(value)).translate(_MD_SPECIAL))
+
+
+def _fee(fee: Fee) -> str:
+    head = text.FEE_KIND[fee.kind]
+    if fee.amount is None:
+        return f"{head}: {fee.description}"
+    amount = "Miễn" if fee.amount == 0 else f"{text.vnd(fee.amount)} ({fee.unit})"
+    return f"{head}: {amount}" + (f". {fee.description}" if fee.description else "")
+
+
+def _duration(channel: Channel) -> str:
+    parts = []
+    if channel.time_value is not None:
+        parts.append(f"{text.number_vn(channel.time_value)} {text.TIME_UNIT[channel.time_unit]}")
+    if channel.time_note:
+        parts.append(channel.time_note)
+    return ". ".join(parts)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    env.filters.update(
+        md_inline=_md_inline,
+        date_vn=text.date_vn,
+        channel=text.CHANNEL.__getitem__,
+        fee=_fee,
+        duration=_duration,
+        level=text.LEVEL.__getitem__,
+        online_short=text.ONLINE_SHORT.__getitem__,
+    )
+    return env
+
+
+def _attr(value: str) -> str:
+    """Text for a double-quoted YAML front-matter scalar."""
+    return " ".join(value.replace("\\", "\\\\").replace('"', '\\"').split())
+
+
+def _summary(procedure: Procedure, sector_name: str) -> str:
+    lead = procedure.description or f"{procedure.name}: trình tự, hồ sơ, thời hạn, phí và lệ phí."
+    return _attr(f"{procedure.code} · {sector_name}. {lead}")[:300]
+
+
+class Renderer:
+    """Renders pages; holds the lookups that several pages share."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.env = _environment()
+
+    @cached_property
+    def faq_by_procedure(self) -> dict[str | None, list[Any]]:
+        grouped: dict[str | None, list[Any]] = defaultdict(list)
+        for entry in self.catalogue.faq:
+            grouped[entry.procedure].append(entry)
+        return grouped
+
+    @cached_property
+    def agency_slugs(self) -> dict[str, str]:
+        return {code: code.lower() for code in self.catalogue.agencies}
+
+    # -- procedure pages -------------------------------------------------------------
+
+    def procedure_page_path(self, procedure: Procedure) -> str:
+        return f"thu-tuc/{procedure.slug}.md"
+
+    def procedure_pages(self, codes: Iterable[str]) -> dict[str, str]:
+        template = self.env.get_template("procedure.md.j2")
+        pages = {}
+        for code in codes:
+            procedure = self.catalogue.procedures[code]
+            pages[self.procedure_page_path(procedure)] = template.render(self._procedure_context(procedure))
+        return pages
+
+    def _procedure_context(self, p: Procedure) -> dict[str, Any]:
+        cat = self.catalogue
+        sector = cat.sectors[p.sector]
+        roles = []
+        for role, codes in p.agencies:
+            if codes:
+                agencies = [{"slug": self.agency_slugs[c], "name": cat.agencies[c].name} for c in codes]
+                roles.append({"label": text.AGENCY_ROLE[role], "agencies": agencies})
+        return {
+            "p": p,
+            "root": "../../",
+            "summary": _summary(p, sector.name),
+            "sector": sector,
+            "level_slug": text.LEVEL_SLUG[p.level],
+            "level_label": text.LEVEL[p.level],
+            "online_label": text.ONLINE_LEVEL[p.online_level],
+            "type_label": text.PROCEDURE_TYPE[p.type],
+            "status_label": text.STATUS[p.status],
+            "audiences": [{"slug": text.AUDIENCE_SLUG[a], "label": text.AUDIENCE[a]} for a in p.audiences],
+            "has_documents": any(case.documents for case in p.cases),
+            "agency_roles": roles,
+            "related": [cat.procedures[c] for c in p.related],
+            "faq": self.faq_by_procedure.get(p.code, []),
+            "jsonld": Markup(json.dumps(jsonld(p, cat), ensure_ascii=False).replace("</", "<\\/")),
+        }
+
+    # -- browse, A–Z, FAQ, search and open-data pages --------------------------------------
+
+    def browse_pages(self) -> dict[str, str]:
+        pages: dict[str, str] = {}
+        pages.update(self._grouped_pages())
+        pages.update(self._a_to_z_pages())
+        pages.update(self._faq_pages())
+        pages["tim-kiem/index.md"] = self._search_page()
+        pages["du-lieu/index.md"] = self.env.get_template("open_data.md.j2").render(
+            count=len(self.catalogue.procedures),
+            example=next(iter(self.catalogue.procedures.values())).slug if self.catalogue.procedures else "",
+        )
+        return pages
+
+    def _ordered(self, procedures: Iterable[Procedure]) -> list[Procedure]:
+        return sorted(procedures, key=lambda p: text.sort_key(p.name))
+
+    def _listing(self, path: str, title: str, description: str, **context: Any) -> tuple[str, str]:
+        root = "../" * path.count("/") if path.endswith("index.md") else "../" * (path.count("/") + 1)
+        context = {"lead": None, "links": [], "procedures": [], **context}
+        page = self.env.get_template("listing.md.j2").render(
+            title=title, description=_attr(description), root=root, **context
+        )
+        return path, page
+
+    def _group(self, folder: str, title: str, lead: str, groups: dict[str, tuple[str, list[Procedure]]]) -> dict[str, str]:
+        """An index page of groups plus one page per group; groups: slug -> (label, procedures)."""
+        ordered = sorted(groups.items(), key=lambda item: text.sort_key(item[1][0]))
+        links = [{"href": f"{folder}/{slug}/", "label": label, "count": len(ps)} for slug, (label, ps) in ordered]
+        pages = dict([self._listing(f"{folder}/index.md", title, lead, lead=lead, links=links)])
+        for slug, (label, procedures) in ordered:
+            path, page = self._listing(
+                f"{folder}/{slug}.md", label, f"{title}: {label}", procedures=self._ordered(procedures)
+            )
+            pages[path] = page
+        return pages
+
+    def _grouped_pages(self) -> dict[str, str]:
+        cat = self.catalogue
+        by_sector: dict[str, tuple[str, list[Procedure]]] = {}
+        by_agency: dict[str, tuple[str, list[Procedure]]] = {}
+        by_level: dict[str, tuple[str, list[Procedure]]] = {}
+        by_audience: dict[str, tuple[str, list[Procedure]]] = {}
+        for p in cat.procedures.values():
+            by_sector.setdefault(p.sector, (cat.sectors[p.sector].name, []))[1].append(p)
+            for code in dict.fromkeys(c for _, codes in p.agencies for c in codes):
+                by_agency.setdefault(self.agency_slugs[code], (cat.agencies[code].name, []))[1].append(p)
+            by_level.setdefault(text.LEVEL_SLUG[p.level], (text.LEVEL[p.level], []))[1].append(p)
+            for audience in p.audiences:
+                by_audience.setdefault(text.AUDIENCE_SLUG[audience], (text.AUDIENCE[audience], []))[1].append(p)
+        return {
+            **self._group("linh-vuc", "Thủ tục theo lĩnh vực", "Chọn lĩnh vực để xem các thủ tục thuộc lĩnh vực đó.", by_sector),
+            **self._group("co-quan", "Thủ tục theo cơ quan", "Chọn cơ quan để xem các thủ tục cơ quan đó thực hiện hoặc phối hợp.", by_agency),
+            **self._group("cap-thuc-hien", "Thủ tục theo cấp thực hiện", "Thủ tục do cơ quan cấp Bộ, cấp Tỉnh, cấp Xã hoặc ngành dọc giải quyết.", by_level),
+            **self._group("doi-tuong", "Thủ tục theo đối tượng", "Thủ tục dành cho công dân, doanh nghiệp và tổ chức.", by_audience),
+        }
+
+    def _a_to_z_pages(self) -> dict[str, str]:
+        groups: dict[str, tuple[str, list[Procedure]]] = {}
+        for p in self.catalogue.procedures.values():
+            letter = text.initial(p.name)
+            groups.setdefault(text.letter_slug(letter), (letter, []))[1].append(p)
+        return self._group("a-z", "Thủ tục từ A đến Z", "Chọn chữ cái đầu của tên thủ tục.", groups)
+
+    def _faq_pages(self) -> dict[str, str]:
+        cat = self.catalogue
+        template = self.env.get_template("faq.md.j2")
+        by_sector: dict[str, dict[str, list[Any]]] = defaultdict(dict)
+        for code, entries in self.faq_by_procedure.items():
+            if code is not None:
+                by_sector[cat.procedures[code].sector][code] = entries
+        links = [
+            {"href": f"hoi-dap/{s}/", "label": cat.sectors[s].name, "count": sum(map(len, g.values()))}
+            for s, g in sorted(by_sector.items(), key=lambda item: text.sort_key(cat.sectors[item[0]].name))
+        ]
+        general = [{"procedure": None, "entries": self.faq_by_procedure[None]}] if None in self.faq_by_procedure else []
+        pages = {
+            "hoi-dap/index.md": template.render(
+                title="Hỏi đáp về thủ tục hành chính", description="Câu hỏi thường gặp theo lĩnh vực.",
+                root="../", links=links, groups=general,
+            )
+        }
+        for sector, grouped in by_sector.items():
+            procedures = self._ordered(cat.procedures[c] for c in grouped)
+            groups = [{"procedure": p, "entries": grouped[p.code]} for p in procedures]
+            name = cat.sectors[sector].name
+            pages[f"hoi-dap/{sector}.md"] = template.render(
+                title=f"Hỏi đáp: {name}", description=_attr(f"Câu hỏi thường gặp về thủ tục lĩnh vực {name}."),
+                root="../../", links=[], groups=groups,
+            )
+        return pages
+
+    def _search_page(self) -> str:
+        cat = self.catalogue
+        used_sectors = {p.sector for p in cat.procedures.values()}
+        sectors = sorted((cat.sectors[s] for s in used_sectors), key=lambda s: text.sort_key(s.name))
+        used_levels = {p.level for p in cat.procedures.values()}
+        used_audiences = {a for p in cat.procedures.values() for a in p.audiences}
+        return self.env.get_template("search.md.j2").render(
+            sectors=sectors,
+            levels=[text.LEVEL[lv] for lv in Level if lv in used_levels],
+            audiences=[text.AUDIENCE[a] for a in Audience if a in used_audiences],
+        )

@@ -1,0 +1,76 @@
+"""The search index: one small stub document per procedure, indexed by Pagefind.
+
+Only what people search for goes in (name, code, sector, agencies, keywords), each also
+folded to ASCII with đ -> d, which Pagefind's own folding misses ("dang ky" must find
+"Đăng ký"). Indexing stubs instead of the rendered site keeps the index complete whichever
+pages an incremental MkDocs build re-rendered, and lets it run in parallel with MkDocs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from html import escape
+from pathlib import Path
+
+import pagefind_bin
+
+from catalog_build import text
+from catalog_build.loader import Catalogue
+from catalog_build.models import Procedure
+
+PAGEFIND = Path(pagefind_bin.__file__).with_name("pagefind")
+
+
+class SearchIndexError(RuntimeError):
+    pass
+
+
+def stub_path(procedure: Procedure) -> str:
+    return f"thu-tuc/{procedure.slug}/index.html"
+
+
+def stub_document(p: Procedure, catalogue: Catalogue) -> str:
+    sector = catalogue.sectors[p.sector].name
+    agencies = " ; ".join(catalogue.agencies[c].name for c in dict.fromkeys(p.agencies.executing + p.agencies.competent))
+    keywords = " ; ".join(p.keywords)
+    searchable = f"{p.code} {p.code.replace('.', '')} ; {sector} ; {agencies} ; {keywords}"
+    filters = "".join(
+        f'<span data-pagefind-filter="{name}">{escape(value)}</span>'
+        for name, values in (
+            ("linh-vuc", [sector]),
+            ("cap", [text.LEVEL[p.level]]),
+            ("doi-tuong", [text.AUDIENCE[a] for a in p.audiences]),
+        )
+        for value in values
+    )
+    return (
+        f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{escape(p.name)}</title></head>'
+        f"<body><main data-pagefind-body>"
+        f'<h1 data-pagefind-meta="title" data-pagefind-weight="10">{escape(p.name)}</h1>'
+        f'<p data-pagefind-weight="10">{escape(text.fold(p.name))}</p>'
+        f"<p>{escape(searchable)}</p><p>{escape(text.fold(searchable))}</p>"
+        f'<span data-pagefind-meta="code">{p.code}</span>'
+        f'<span data-pagefind-meta="info">{escape(sector)} · {text.LEVEL[p.level]} · {text.ONLINE_SHORT[p.online_level]}</span>'
+        f"{filters}</main></body></html>"
+    )
+
+
+def stub_documents(catalogue: Catalogue, codes: list[str]) -> dict[str, str]:
+    return {stub_path(catalogue.procedures[c]): stub_document(catalogue.procedures[c], catalogue) for c in codes}
+
+
+def start_indexing(stubs_dir: Path, output_dir: Path) -> subprocess.Popen[bytes]:
+    """Start Pagefind on the stubs; it runs beside the MkDocs build. Finish with `wait_indexing`."""
+    shutil.rmtree(output_dir, ignore_errors=True)
+    command = [
+        str(PAGEFIND), "--site", str(stubs_dir), "--output-path", str(output_dir),
+        "--force-language", "vi", "--quiet",
+    ]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def wait_indexing(process: subprocess.Popen[bytes]) -> None:
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        raise SearchIndexError(f"pagefind failed ({process.returncode}): {output.decode(errors='replace')[-2000:]}")

@@ -1,0 +1,126 @@
+"""Vietnamese text helpers: folding for search, alphabetical order, and display labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+from catalog_build.models import (
+    Audience,
+    ChannelKind,
+    FeeKind,
+    Level,
+    OnlineLevel,
+    ProcedureType,
+    Status,
+    TimeUnit,
+)
+
+# NFD strips tone marks and hats but leaves đ alone: it is a letter of its own, not d + mark.
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def fold(text: str) -> str:
+    """'Đăng ký khai sinh' -> 'Dang ky khai sinh': what people type on a phone without diacritics."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+
+
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_BASE_LETTER = {c: c for c in _ALPHABET}
+# Telex spelling gives each Vietnamese letter an ASCII name people already know.
+_LETTER_SLUG = {"ă": "aw", "â": "aa", "đ": "dd", "ê": "ee", "ô": "oo", "ơ": "ow", "ư": "uw"}
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+
+
+def _letter_of(char: str) -> str:
+    """Strip the tone but keep the letter's own marks: 'ấ' -> 'â', 'ờ' -> 'ơ'."""
+    decomposed = unicodedata.normalize("NFD", char.lower())
+    kept = "".join(c for c in decomposed if c not in _TONES)
+    return unicodedata.normalize("NFC", kept)
+
+
+def sort_key(text: str) -> tuple[tuple[int, ...], str]:
+    """Vietnamese dictionary order: by letter first (a < ă < â < b ... đ after d), tones last."""
+    ranks = []
+    for char in text:
+        letter = _letter_of(char)
+        index = _ALPHABET.find(letter) if len(letter) == 1 else -1
+        ranks.append(index + 100 if index >= 0 else ord(letter[0]) if letter else 0)
+    return tuple(ranks), text
+
+
+def initial(text: str) -> str:
+    """The A–Z group a name belongs to: its first letter without tone, upper case ('Ứng' -> 'Ư')."""
+    for char in text:
+        letter = _letter_of(char)
+        if letter.isalpha():
+            return letter.upper() if letter in _BASE_LETTER else fold(letter).upper()[:1]
+    return "#"
+
+
+def letter_slug(letter: str) -> str:
+    lower = letter.lower()
+    return _LETTER_SLUG.get(lower, lower if lower.isascii() and lower.isalnum() else "khac")
+
+
+def vnd(amount: int) -> str:
+    """135000 -> '135.000 đồng' (Vietnamese groups thousands with dots)."""
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def date_vn(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def number_vn(value: float) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",")
+
+
+PROCEDURE_TYPE = {
+    ProcedureType.assigned: "Thủ tục được luật giao quy định chi tiết",
+    ProcedureType.specific: "Thủ tục đặc thù",
+    ProcedureType.standard: "Thủ tục chuẩn hóa",
+    ProcedureType.interconnected: "Thủ tục liên thông",
+    ProcedureType.internal: "Thủ tục nội bộ",
+}
+LEVEL = {
+    Level.ministry: "Cấp Bộ",
+    Level.province: "Cấp Tỉnh",
+    Level.commune: "Cấp Xã",
+    Level.vertical: "Cơ quan ngành dọc",
+    Level.other: "Cơ quan khác",
+    Level.district: "Cấp Huyện (trước 01/7/2025)",
+}
+LEVEL_SLUG = {
+    Level.ministry: "cap-bo",
+    Level.province: "cap-tinh",
+    Level.commune: "cap-xa",
+    Level.vertical: "nganh-doc",
+    Level.other: "khac",
+    Level.district: "cap-huyen",
+}
+ONLINE_LEVEL = {
+    OnlineLevel.full: "Dịch vụ công trực tuyến toàn trình",
+    OnlineLevel.partial: "Dịch vụ công trực tuyến một phần",
+    OnlineLevel.offline: "Chưa cung cấp trực tuyến",
+}
+ONLINE_SHORT = {OnlineLevel.full: "Toàn trình", OnlineLevel.partial: "Một phần", OnlineLevel.offline: "Trực tiếp"}
+AUDIENCE = {Audience.citizen: "Công dân", Audience.business: "Doanh nghiệp", Audience.organisation: "Tổ chức"}
+AUDIENCE_SLUG = {Audience.citizen: "cong-dan", Audience.business: "doanh-nghiep", Audience.organisation: "to-chuc"}
+CHANNEL = {ChannelKind.direct: "Trực tiếp", ChannelKind.online: "Trực tuyến", ChannelKind.postal: "Dịch vụ bưu chính"}
+TIME_UNIT = {
+    TimeUnit.working_days: "ngày làm việc",
+    TimeUnit.days: "ngày",
+    TimeUnit.hours: "giờ",
+    TimeUnit.months: "tháng",
+}
+FEE_KIND = {FeeKind.fee: "Phí", FeeKind.charge: "Lệ phí"}
+STATUS = {Status.active: "Đang áp dụng", Status.suspended: "Tạm dừng áp dụng", Status.repealed: "Đã bãi bỏ"}
+AGENCY_ROLE = {
+    "executing": "Cơ quan thực hiện",
+    "competent": "Cơ quan có thẩm quyền",
+    "authorised": "Cơ quan được ủy quyền",
+    "coordinating": "Cơ quan phối hợp",
+}
