@@ -21,10 +21,9 @@ from tqdm import tqdm
 from catalog_build import exports, search_index
 from catalog_build.loader import Catalogue, load_catalogue
 from catalog_build.render import Renderer
-from catalog_build.site import build_site, load_site_config, site_fingerprint
+from catalog_build.site import GENERATED_FOLDERS, build_site, load_site_config, site_fingerprint
 from catalog_build.writer import WriteReport, remove_stale, replace_dir, write_changed
 
-GENERATED = ("thu-tuc", "linh-vuc", "co-quan", "cap-thuc-hien", "doi-tuong", "a-z", "hoi-dap", "tim-kiem", "du-lieu")
 _CODE_INPUTS = ("render.py", "exports.py", "text.py", "search_index.py", "models.py")
 STATE_VERSION = 1
 
@@ -154,8 +153,10 @@ def build(options: BuildOptions, log: Callable[[str], None] = print) -> BuildRep
     renderer = Renderer(catalogue)
     previous = state.get("pages", {})
     changed = [
-        code for code, fp in fingerprints.items()
-        if previous.get(code) != fp or not (docs_dir / renderer.procedure_page_path(catalogue.procedures[code])).exists()
+        code
+        for code, fp in fingerprints.items()
+        if previous.get(code) != fp
+        or not (docs_dir / renderer.procedure_page_path(catalogue.procedures[code])).exists()
     ]
     report.rerendered = len(changed)
     _write_state(state_file, {**state, "complete_site": False})
@@ -167,7 +168,7 @@ def build(options: BuildOptions, log: Callable[[str], None] = print) -> BuildRep
     pages.update(_exports(catalogue, changed, site_url))
     keep = set(pages) | _all_outputs(catalogue, renderer)
     write_changed(docs_dir, pages, report.docs)
-    remove_stale(docs_dir, GENERATED, keep, report.docs)
+    remove_stale(docs_dir, GENERATED_FOLDERS, keep, report.docs)
 
     stubs_dir = work / "search-src"
     stub_report = WriteReport()
@@ -190,7 +191,10 @@ def build(options: BuildOptions, log: Callable[[str], None] = print) -> BuildRep
     report.seconds["search (parallel)"] = search_seconds
     if dirty:
         for rel in report.docs.removed:
-            (site_dir / _output_of(rel)).unlink(missing_ok=True)
+            output = site_dir / _output_of(rel)
+            output.unlink(missing_ok=True)
+            if output.name == "index.html" and output.parent.exists() and not any(output.parent.iterdir()):
+                output.parent.rmdir()
     replace_dir(work / "pagefind.new", target / "pagefind")
     if not dirty:
         replace_dir(target, site_dir)

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from catalog_build.errors import CatalogueInvalid
+from catalog_build.errors import BuildFailed, CatalogueInvalid
 from catalog_build.loader import load_catalogue
 
 
@@ -25,7 +25,10 @@ def _build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     options = BuildOptions(
-        data_dir=args.data, config_file=args.config, work_dir=args.work, full=args.full,
+        data_dir=args.data,
+        config_file=args.config,
+        work_dir=args.work,
+        full=args.full,
         progress=not args.quiet and sys.stderr.isatty(),
     )
     report = build(options)
@@ -71,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in invalid.problems:
             print(problem, file=sys.stderr)
         print(f"error: {invalid}; nothing was written", file=sys.stderr)
+        return 1
+    except BuildFailed as failed:
+        print(f"error: {failed}; the previous site is left as it was", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -35,3 +35,7 @@ def problems_from(error: ValidationError, file: str, prefix: str = "") -> list[P
             reason = "unknown field (check the spelling)"
         found.append(Problem(file, field, reason))
     return found
+
+
+class BuildFailed(Exception):
+    """A stage after validation failed (MkDocs, Pagefind); the message says which and why."""

@@ -17,8 +17,16 @@ if TYPE_CHECKING:
 
 FEED_SIZE = 50
 CSV_COLUMNS = (
-    "code", "name", "sector", "sector_name", "level", "online_level", "audiences",
-    "executing_agencies", "updated", "url",
+    "code",
+    "name",
+    "sector",
+    "sector_name",
+    "level",
+    "online_level",
+    "audiences",
+    "executing_agencies",
+    "updated",
+    "url",
 )
 
 
@@ -48,11 +56,20 @@ def catalogue_csv(catalogue: Catalogue, site_url: str) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for p in catalogue.procedures.values():
-        writer.writerow((
-            p.code, p.name, p.sector, catalogue.sectors[p.sector].name, p.level.value,
-            p.online_level.value, ";".join(a.value for a in p.audiences),
-            ";".join(p.agencies.executing), p.updated.isoformat(), procedure_url(p, site_url),
-        ))
+        writer.writerow(
+            (
+                p.code,
+                p.name,
+                p.sector,
+                catalogue.sectors[p.sector].name,
+                p.level.value,
+                p.online_level.value,
+                ";".join(a.value for a in p.audiences),
+                ";".join(p.agencies.executing),
+                p.updated.isoformat(),
+                procedure_url(p, site_url),
+            )
+        )
     return "\ufeff" + out.getvalue()  # the BOM makes spreadsheet programs read UTF-8
 
 

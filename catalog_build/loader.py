@@ -188,18 +188,7 @@ def _cross_reference(
 ) -> list[Problem]:
     problems = []
     for code, procedure in procedures.items():
-        rel = files[code]
-        if procedure.sector not in sectors:
-            problems.append(Problem(rel, "sector", f"unknown sector {procedure.sector!r}"))
-        for role, codes in procedure.agencies:
-            for index, agency in enumerate(codes):
-                if agency not in agencies:
-                    problems.append(Problem(rel, f"agencies.{role}.{index}", f"unknown agency {agency!r}"))
-        for index, other in enumerate(procedure.related):
-            if other == code:
-                problems.append(Problem(rel, f"related.{index}", "a procedure cannot be related to itself"))
-            elif other not in procedures:
-                problems.append(Problem(rel, f"related.{index}", f"unknown procedure {other!r}"))
+        problems += _procedure_references(procedure, files[code], procedures, agencies, sectors)
     for rel, entries in faq_by_file:
         for index, entry in entries:
             if entry.procedure is not None and entry.procedure not in procedures:
@@ -210,4 +199,28 @@ def _cross_reference(
     for code, sector in sectors.items():
         if sector.ministry is not None and sector.ministry not in agencies:
             problems.append(Problem("data/sectors", f"{code}.ministry", f"unknown agency {sector.ministry!r}"))
+    return problems
+
+
+def _procedure_references(
+    procedure: Procedure,
+    rel: str,
+    procedures: dict[str, Procedure],
+    agencies: dict[str, Agency],
+    sectors: dict[str, Sector],
+) -> list[Problem]:
+    problems = []
+    if procedure.sector not in sectors:
+        problems.append(Problem(rel, "sector", f"unknown sector {procedure.sector!r}"))
+    for role, codes in procedure.agencies:
+        problems += [
+            Problem(rel, f"agencies.{role}.{index}", f"unknown agency {agency!r}")
+            for index, agency in enumerate(codes)
+            if agency not in agencies
+        ]
+    for index, other in enumerate(procedure.related):
+        if other == procedure.code:
+            problems.append(Problem(rel, f"related.{index}", "a procedure cannot be related to itself"))
+        elif other not in procedures:
+            problems.append(Problem(rel, f"related.{index}", f"unknown procedure {other!r}"))
     return problems

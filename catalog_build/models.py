@@ -8,16 +8,14 @@ typo in a YAML key is reported instead of silently ignored.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-ProcedureCode = Annotated[
-    str, StringConstraints(pattern=r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z0-9]{2,8})?$")
-]
+ProcedureCode = Annotated[str, StringConstraints(pattern=r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z0-9]{2,8})?$")]
 AgencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$")]
 SectorCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
 
@@ -26,7 +24,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ProcedureType(str, Enum):
+class ProcedureType(StrEnum):
     assigned = "assigned"  # được giao quy định chi tiết
     specific = "specific"  # đặc thù
     standard = "standard"  # chuẩn hóa
@@ -34,7 +32,7 @@ class ProcedureType(str, Enum):
     internal = "internal"  # nội bộ
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     ministry = "ministry"
     province = "province"
     commune = "commune"
@@ -43,37 +41,37 @@ class Level(str, Enum):
     district = "district"  # historical only: abolished in mid-2025
 
 
-class OnlineLevel(str, Enum):
+class OnlineLevel(StrEnum):
     full = "full"  # toàn trình (old "level 4")
     partial = "partial"  # một phần (old "level 3")
     offline = "offline"
 
 
-class Audience(str, Enum):
+class Audience(StrEnum):
     citizen = "citizen"
     business = "business"
     organisation = "organisation"
 
 
-class ChannelKind(str, Enum):
+class ChannelKind(StrEnum):
     direct = "direct"  # 1
     online = "online"  # 2
     postal = "postal"  # 3
 
 
-class TimeUnit(str, Enum):
+class TimeUnit(StrEnum):
     working_days = "working_days"
     days = "days"
     hours = "hours"
     months = "months"
 
 
-class FeeKind(str, Enum):
+class FeeKind(StrEnum):
     fee = "fee"  # phí
     charge = "charge"  # lệ phí
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     active = "active"
     suspended = "suspended"
     repealed = "repealed"

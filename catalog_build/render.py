@@ -156,7 +156,9 @@ class Renderer:
         )
         return path, page
 
-    def _group(self, folder: str, title: str, lead: str, groups: dict[str, tuple[str, list[Procedure]]]) -> dict[str, str]:
+    def _group(
+        self, folder: str, title: str, lead: str, groups: dict[str, tuple[str, list[Procedure]]]
+    ) -> dict[str, str]:
         """An index page of groups plus one page per group; groups: slug -> (label, procedures)."""
         ordered = sorted(groups.items(), key=lambda item: text.sort_key(item[1][0]))
         links = [{"href": f"{folder}/{slug}/", "label": label, "count": len(ps)} for slug, (label, ps) in ordered]
@@ -182,10 +184,27 @@ class Renderer:
             for audience in p.audiences:
                 by_audience.setdefault(text.AUDIENCE_SLUG[audience], (text.AUDIENCE[audience], []))[1].append(p)
         return {
-            **self._group("linh-vuc", "Thủ tục theo lĩnh vực", "Chọn lĩnh vực để xem các thủ tục thuộc lĩnh vực đó.", by_sector),
-            **self._group("co-quan", "Thủ tục theo cơ quan", "Chọn cơ quan để xem các thủ tục cơ quan đó thực hiện hoặc phối hợp.", by_agency),
-            **self._group("cap-thuc-hien", "Thủ tục theo cấp thực hiện", "Thủ tục do cơ quan cấp Bộ, cấp Tỉnh, cấp Xã hoặc ngành dọc giải quyết.", by_level),
-            **self._group("doi-tuong", "Thủ tục theo đối tượng", "Thủ tục dành cho công dân, doanh nghiệp và tổ chức.", by_audience),
+            **self._group(
+                "linh-vuc", "Thủ tục theo lĩnh vực", "Chọn lĩnh vực để xem các thủ tục thuộc lĩnh vực đó.", by_sector
+            ),
+            **self._group(
+                "co-quan",
+                "Thủ tục theo cơ quan",
+                "Chọn cơ quan để xem các thủ tục cơ quan đó thực hiện hoặc phối hợp.",
+                by_agency,
+            ),
+            **self._group(
+                "cap-thuc-hien",
+                "Thủ tục theo cấp thực hiện",
+                "Thủ tục do cơ quan cấp Bộ, cấp Tỉnh, cấp Xã hoặc ngành dọc giải quyết.",
+                by_level,
+            ),
+            **self._group(
+                "doi-tuong",
+                "Thủ tục theo đối tượng",
+                "Thủ tục dành cho công dân, doanh nghiệp và tổ chức.",
+                by_audience,
+            ),
         }
 
     def _a_to_z_pages(self) -> dict[str, str]:
@@ -209,8 +228,11 @@ class Renderer:
         general = [{"procedure": None, "entries": self.faq_by_procedure[None]}] if None in self.faq_by_procedure else []
         pages = {
             "hoi-dap/index.md": template.render(
-                title="Hỏi đáp về thủ tục hành chính", description="Câu hỏi thường gặp theo lĩnh vực.",
-                root="../", links=links, groups=general,
+                title="Hỏi đáp về thủ tục hành chính",
+                description="Câu hỏi thường gặp theo lĩnh vực.",
+                root="../",
+                links=links,
+                groups=general,
             )
         }
         for sector, grouped in by_sector.items():
@@ -218,8 +240,11 @@ class Renderer:
             groups = [{"procedure": p, "entries": grouped[p.code]} for p in procedures]
             name = cat.sectors[sector].name
             pages[f"hoi-dap/{sector}.md"] = template.render(
-                title=f"Hỏi đáp: {name}", description=_attr(f"Câu hỏi thường gặp về thủ tục lĩnh vực {name}."),
-                root="../../", links=[], groups=groups,
+                title=f"Hỏi đáp: {name}",
+                description=_attr(f"Câu hỏi thường gặp về thủ tục lĩnh vực {name}."),
+                root="../../",
+                links=[],
+                groups=groups,
             )
         return pages
 

@@ -16,13 +16,14 @@ from pathlib import Path
 import pagefind_bin
 
 from catalog_build import text
+from catalog_build.errors import BuildFailed
 from catalog_build.loader import Catalogue
 from catalog_build.models import Procedure
 
 PAGEFIND = Path(pagefind_bin.__file__).with_name("pagefind")
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(BuildFailed):
     pass
 
 
@@ -32,9 +33,12 @@ def stub_path(procedure: Procedure) -> str:
 
 def stub_document(p: Procedure, catalogue: Catalogue) -> str:
     sector = catalogue.sectors[p.sector].name
-    agencies = " ; ".join(catalogue.agencies[c].name for c in dict.fromkeys(p.agencies.executing + p.agencies.competent))
+    agencies = " ; ".join(
+        catalogue.agencies[c].name for c in dict.fromkeys(p.agencies.executing + p.agencies.competent)
+    )
     keywords = " ; ".join(p.keywords)
     searchable = f"{p.code} {p.code.replace('.', '')} ; {sector} ; {agencies} ; {keywords}"
+    info = f"{sector} · {text.LEVEL[p.level]} · {text.ONLINE_SHORT[p.online_level]}"
     filters = "".join(
         f'<span data-pagefind-filter="{name}">{escape(value)}</span>'
         for name, values in (
@@ -51,7 +55,7 @@ def stub_document(p: Procedure, catalogue: Catalogue) -> str:
         f'<p data-pagefind-weight="10">{escape(text.fold(p.name))}</p>'
         f"<p>{escape(searchable)}</p><p>{escape(text.fold(searchable))}</p>"
         f'<span data-pagefind-meta="code">{p.code}</span>'
-        f'<span data-pagefind-meta="info">{escape(sector)} · {text.LEVEL[p.level]} · {text.ONLINE_SHORT[p.online_level]}</span>'
+        f'<span data-pagefind-meta="info">{escape(info)}</span>'
         f"{filters}</main></body></html>"
     )
 
@@ -64,8 +68,14 @@ def start_indexing(stubs_dir: Path, output_dir: Path) -> subprocess.Popen[bytes]
     """Start Pagefind on the stubs; it runs beside the MkDocs build. Finish with `wait_indexing`."""
     shutil.rmtree(output_dir, ignore_errors=True)
     command = [
-        str(PAGEFIND), "--site", str(stubs_dir), "--output-path", str(output_dir),
-        "--force-language", "vi", "--quiet",
+        str(PAGEFIND),
+        "--site",
+        str(stubs_dir),
+        "--output-path",
+        str(output_dir),
+        "--force-language",
+        "vi",
+        "--quiet",
     ]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
