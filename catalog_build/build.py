@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import threading
 import time
@@ -136,6 +137,37 @@ def _output_of(docs_rel: str) -> str:
     return f"{stem[:-5]}index.html" if stem.endswith("index") else f"{stem}/index.html"
 
 
+# Written by every MkDocs build, dirty or not.
+_ALWAYS_REBUILT = ("404.html", "sitemap.xml", "sitemap.xml.gz")
+
+
+def _stage_incremental(site_dir: Path, staging: Path, docs_dir: Path, removed: list[str]) -> None:
+    """Make `staging` a hard-linked copy of the site that a dirty MkDocs build can update safely.
+
+    MkDocs rewrites files in place, which would reach the live site through the shared inodes.
+    So every output it is going to rewrite (its own rule: source newer than output) is unlinked
+    from the copy first; it then writes a new file there and the live site stays untouched until
+    the copy is swapped in.
+    """
+    shutil.copytree(site_dir, staging, copy_function=os.link, ignore=shutil.ignore_patterns("pagefind"))
+    for rel in _ALWAYS_REBUILT:
+        (staging / rel).unlink(missing_ok=True)
+    for source in docs_dir.rglob("*"):
+        if not source.is_file():
+            continue
+        output = staging / _output_of(source.relative_to(docs_dir).as_posix())
+        try:
+            if source.stat().st_mtime > output.stat().st_mtime:
+                output.unlink()
+        except FileNotFoundError:
+            pass
+    for rel in removed:
+        output = staging / _output_of(rel)
+        output.unlink(missing_ok=True)
+        if output.name == "index.html" and output.parent.exists() and not any(output.parent.iterdir()):
+            output.parent.rmdir()
+
+
 def build(options: BuildOptions, log: Callable[[str], None] = print) -> BuildReport:
     report = BuildReport()
     timer = _Timer(report)
@@ -181,23 +213,22 @@ def build(options: BuildOptions, log: Callable[[str], None] = print) -> BuildRep
     fingerprint = site_fingerprint(options.config_file)
     dirty = state.get("site") == fingerprint and state.get("complete_site", False) and site_dir.exists()
     report.site_mode = "incremental" if dirty else "full"
+    staging = site_dir.with_name(site_dir.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
     indexer = _Indexer(stubs_dir, work / "pagefind.new")
-    target = site_dir if dirty else site_dir.with_name(site_dir.name + ".new")
     try:
-        build_site(options.config_file, target, dirty=dirty, progress=options.progress)
-    finally:
-        search_seconds = indexer.join()
-    timer.lap("site")
-    report.seconds["search (parallel)"] = search_seconds
-    if dirty:
-        for rel in report.docs.removed:
-            output = site_dir / _output_of(rel)
-            output.unlink(missing_ok=True)
-            if output.name == "index.html" and output.parent.exists() and not any(output.parent.iterdir()):
-                output.parent.rmdir()
-    replace_dir(work / "pagefind.new", target / "pagefind")
-    if not dirty:
-        replace_dir(target, site_dir)
+        if dirty:
+            _stage_incremental(site_dir, staging, docs_dir, report.docs.removed)
+        try:
+            build_site(options.config_file, staging, dirty=dirty, progress=options.progress)
+        finally:
+            report.seconds["search (parallel)"] = indexer.join()
+        timer.lap("site")
+        replace_dir(work / "pagefind.new", staging / "pagefind")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    replace_dir(staging, site_dir)
     _write_state(state_file, {"pages": fingerprints, "site": fingerprint, "complete_site": True})
     timer.lap("publish")
     return report

@@ -27,14 +27,23 @@ class CatalogueInvalid(Exception):
 
 def problems_from(error: ValidationError, file: str, prefix: str = "") -> list[Problem]:
     found = []
-    for item in error.errors():
+    errors = error.errors()
+    for item in errors:
+        if item["type"] == "too_short" and _has_item_error(item["loc"], errors):
+            continue  # pydantic also counts the failed item as missing; the item's own error says more
         loc = ".".join(str(part) for part in item["loc"])
         field = ".".join(p for p in (prefix, loc) if p) or "(record)"
         reason = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             reason = "unknown field (check the spelling)"
+        elif item["type"] == "string_type" and isinstance(item["input"], float):
+            reason += ' (quote codes in YAML: "1.000358", unquoted they read as numbers)'
         found.append(Problem(file, field, reason))
     return found
+
+
+def _has_item_error(loc: tuple, errors: list) -> bool:
+    return any(len(other["loc"]) > len(loc) and other["loc"][: len(loc)] == loc for other in errors)
 
 
 class BuildFailed(Exception):

@@ -18,6 +18,8 @@ from catalog_build.loader import Catalogue
 from catalog_build.models import Audience, Channel, Fee, Level, Procedure
 
 TEMPLATES = Path(__file__).with_name("templates")
+# JSON inside <script> must not contain markup the HTML parser could act on.
+_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]#|"})
 
 
@@ -128,7 +130,7 @@ class Renderer:
             "agency_roles": roles,
             "related": [cat.procedures[c] for c in p.related],
             "faq": self.faq_by_procedure.get(p.code, []),
-            "jsonld": Markup(json.dumps(jsonld(p, cat), ensure_ascii=False).replace("</", "<\\/")),
+            "jsonld": Markup(json.dumps(jsonld(p, cat), ensure_ascii=False).translate(_JSON_IN_HTML)),
         }
 
     # -- browse, A–Z, FAQ, search and open-data pages --------------------------------------

@@ -1,0 +1,124 @@
+import pytest
+
+from catalog_build.loader import load_catalogue
+from catalog_build.render import Renderer
+from tests.factories import make_data_dir, procedure_record
+
+
+@pytest.fixture
+def catalogue(tmp_path):
+    related = procedure_record(
+        "1.999002",
+        name="Thủ tục liên quan thử nghiệm",
+        online_level="offline",
+        channels=[{"kind": "direct", "time_value": 1}],
+    )
+    main = procedure_record(related=["1.999002"])
+    faq = [
+        {"procedure": "1.999001", "question": "Mất bao lâu?", "answer": "Năm ngày làm việc."},
+        {"question": "Câu hỏi chung về cổng?", "answer": "Trả lời chung."},
+    ]
+    return load_catalogue(make_data_dir(tmp_path, [main, related], faq))
+
+
+def test_a_procedure_page_shows_every_field(catalogue):
+    page = Renderer(catalogue).procedure_pages(["1.999001"])["thu-tuc/1-999001.md"]
+    expected = [
+        "# Cấp đổi giấy phép thử nghiệm",
+        "1.999001",
+        "Mô tả thủ tục dùng cho kiểm thử.",
+        "Thủ tục đặc thù",
+        "Cấp Tỉnh",
+        "Dịch vụ công trực tuyến toàn trình",
+        "Công dân",
+        "Doanh nghiệp",
+        "Đang áp dụng",
+        "123/QĐ-BXD",
+        "20/05/2025",
+        "Trực tiếp",
+        "5 ngày làm việc",
+        "Lệ phí: 135.000 đồng (đồng/lần)",
+        "Trực tuyến",
+        "3 ngày làm việc. Kể từ khi nhận đủ hồ sơ hợp lệ",
+        "Phí: Theo mức do Hội đồng nhân dân cấp tỉnh quy định",
+        "Dịch vụ bưu chính",
+        "7,5 ngày",
+        "Cước bưu chính do người nộp trả",
+        "### Trường hợp bị mất",
+        "<li>Nộp tờ khai đề nghị.</li>",
+        "<li>Trả kết quả cho người nộp.</li>",
+        "Tờ khai đề nghị cấp đổi",
+        "(TK01)",
+        "<td>2</td>",
+        "Mẫu số 01 kèm Thông tư 99/2025/TT-BXD",
+        "Có biểu mẫu điện tử",
+        "Giấy tờ chứng minh nơi cư trú",
+        "Nếu có",
+        "Cơ quan thực hiện",
+        "Công an cấp tỉnh",
+        "Cơ quan có thẩm quyền",
+        "Bộ Công an",
+        "Cơ quan được ủy quyền",
+        "Sở Xây dựng",
+        "Cơ quan phối hợp",
+        "Ủy ban nhân dân cấp xã",
+        "Người đề nghị đủ 18 tuổi.",
+        "Giấy phép thử nghiệm",
+        "(KQ01)",
+        "36/2024/QH15",
+        "Luật Trật tự, an toàn giao thông đường bộ",
+        "Quốc hội",
+        "27/06/2024",
+        "01/01/2025",
+        "Bộ phận Một cửa Công an cấp tỉnh",
+        'href="../../thu-tuc/1-999002/">Thủ tục liên quan thử nghiệm',
+        "<summary>Mất bao lâu?</summary>",
+        "Năm ngày làm việc.",
+        'href="../../du-lieu/thu-tuc/1-999001.json"',
+        '"@type": "GovernmentService"',
+        'href="../../linh-vuc/duong-bo/"',
+        'href="../../co-quan/ca-tinh/"',
+    ]
+    missing = [value for value in expected if value not in page]
+    assert missing == []
+
+
+def test_text_from_the_data_cannot_inject_markup(tmp_path):
+    evil = procedure_record(name="Thủ tục *đậm* <script>alert(1)</script>", description="<img src=x onerror=alert(1)>")
+    catalogue = load_catalogue(make_data_dir(tmp_path, [evil]))
+    page = Renderer(catalogue).procedure_pages(["1.999001"])["thu-tuc/1-999001.md"]
+    assert "<script>alert" not in page and "<img" not in page
+    assert "# Thủ tục \\*đậm\\* &lt;script&gt;" in page
+
+
+def test_browse_pages_list_each_procedure_under_its_groups(catalogue):
+    pages = Renderer(catalogue).browse_pages()
+    link = 'href="../../thu-tuc/1-999001/">Cấp đổi giấy phép thử nghiệm</a>'
+    for path in (
+        "linh-vuc/duong-bo.md",
+        "co-quan/ca-tinh.md",
+        "co-quan/so-xd.md",
+        "cap-thuc-hien/cap-tinh.md",
+        "doi-tuong/cong-dan.md",
+        "doi-tuong/doanh-nghiep.md",
+        "a-z/c.md",
+    ):
+        assert link in pages[path], path
+    assert (
+        'href="../linh-vuc/duong-bo/">Đường bộ</a> <span class="portal-count">2 thủ tục' in pages["linh-vuc/index.md"]
+    )
+    assert "Thủ tục liên quan thử nghiệm" in pages["a-z/t.md"]
+
+
+def test_faq_pages_group_questions_by_sector_and_keep_general_ones_on_the_index(catalogue):
+    pages = Renderer(catalogue).browse_pages()
+    assert "Câu hỏi chung về cổng?" in pages["hoi-dap/index.md"]
+    assert "Mất bao lâu?" in pages["hoi-dap/duong-bo.md"]
+
+
+def test_the_search_page_offers_filters_for_what_the_catalogue_holds(catalogue):
+    page = Renderer(catalogue).browse_pages()["tim-kiem/index.md"]
+    assert '<option value="Đường bộ">' in page
+    assert '<option value="Cấp Tỉnh">' in page
+    assert '<option value="Doanh nghiệp">' in page
+    assert '<option value="Cấp Bộ">' not in page
