@@ -39,7 +39,7 @@ def indexed_pages(site: Path) -> int:
 
 
 def test_a_full_build_writes_pages_exports_and_search_index(workspace):
-    options, docs, site = workspace
+    options, _docs, site = workspace
     report = build(options, log=lambda _: None)
     assert report.site_mode == "full" and report.rerendered == 3
     page = (site / "thu-tuc" / "1-999001" / "index.html").read_text()
@@ -74,7 +74,7 @@ def test_an_incremental_build_rerenders_only_the_changed_procedure(workspace):
 
 
 def test_a_second_build_with_no_changes_writes_nothing(workspace):
-    options, docs, site = workspace
+    options, docs, _site = workspace
     build(options)
     before = snapshot(docs)
     report = build(options)
@@ -131,7 +131,7 @@ def test_a_failed_site_build_leaves_the_previous_site_intact(workspace):
 
 
 def test_every_internal_link_in_the_built_site_resolves(workspace):
-    options, docs, site = workspace
+    options, _docs, site = workspace
     build(options)
     broken = []
     for page in site.rglob("*.html"):
