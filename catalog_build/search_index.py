@@ -32,31 +32,30 @@ def stub_path(procedure: Procedure) -> str:
 
 
 def stub_document(p: Procedure, catalogue: Catalogue) -> str:
+    """The page Pagefind indexes for one procedure.
+
+    Only the ASCII-folded text is indexed: the search page folds every query the same way, so a
+    second copy with diacritics would only double the postings a query downloads. The original
+    text travels as metadata for display. Meta and filter elements sit outside the indexed body
+    so their text is not indexed a second time.
+    """
     sector = catalogue.sectors[p.sector].name
     agencies = " ; ".join(
         catalogue.agencies[c].name for c in dict.fromkeys(p.agencies.executing + p.agencies.competent)
     )
-    keywords = " ; ".join(p.keywords)
-    searchable = f"{p.code} {p.code.replace('.', '')} ; {sector} ; {agencies} ; {keywords}"
+    searchable = " ; ".join((p.code, p.code.replace(".", ""), sector, agencies, *p.keywords))
     info = f"{sector} · {text.LEVEL[p.level]} · {text.ONLINE_SHORT[p.online_level]}"
-    filters = "".join(
-        f'<span data-pagefind-filter="{name}">{escape(value)}</span>'
-        for name, values in (
-            ("linh-vuc", [sector]),
-            ("cap", [text.LEVEL[p.level]]),
-            ("doi-tuong", [text.AUDIENCE[a] for a in p.audiences]),
-        )
-        for value in values
+    filters = [("linh-vuc", sector), ("cap", text.LEVEL[p.level])]
+    filters += [("doi-tuong", text.AUDIENCE[a]) for a in p.audiences]
+    tags = "".join(f'<span data-pagefind-filter="{name}">{escape(value)}</span>' for name, value in filters)
+    tags += "".join(
+        f'<span data-pagefind-meta="{name}">{escape(value)}</span>'
+        for name, value in (("title", p.name), ("code", p.code), ("info", info))
     )
     return (
-        f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{escape(p.name)}</title></head>'
-        f"<body><main data-pagefind-body>"
-        f'<h1 data-pagefind-meta="title" data-pagefind-weight="10">{escape(p.name)}</h1>'
-        f'<p data-pagefind-weight="10">{escape(text.fold(p.name))}</p>'
-        f"<p>{escape(searchable)}</p><p>{escape(text.fold(searchable))}</p>"
-        f'<span data-pagefind-meta="code">{p.code}</span>'
-        f'<span data-pagefind-meta="info">{escape(info)}</span>'
-        f"{filters}</main></body></html>"
+        f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{escape(p.name)}</title></head><body>'
+        f'<main data-pagefind-body><h1 data-pagefind-weight="10">{escape(text.fold(p.name))}</h1>'
+        f"<p>{escape(text.fold(searchable))}</p></main>{tags}</body></html>"
     )
 
 

@@ -40,14 +40,28 @@ def _letter_of(char: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
-def sort_key(text: str) -> tuple[tuple[int, ...], str]:
-    """Vietnamese dictionary order: by letter first (a < ă < â < b ... đ after d), tones last."""
-    ranks = []
-    for char in text:
-        letter = _letter_of(char)
-        index = _ALPHABET.find(letter) if len(letter) == 1 else -1
-        ranks.append(index + 100 if index >= 0 else ord(letter[0]) if letter else 0)
-    return tuple(ranks), text
+def _collation_table() -> dict[int, str]:
+    """Every Vietnamese letter, any case and tone, to a private-use character in alphabet order."""
+    table = {}
+    for rank, letter in enumerate(_ALPHABET):
+        for tone in ("", *_TONES):
+            composed = unicodedata.normalize("NFC", letter + tone)
+            if len(composed) != 1:  # consonants take no tone marks
+                continue
+            for char in (composed, composed.upper()):
+                table[ord(char)] = chr(0xE000 + rank)
+    return table
+
+
+_COLLATION = _collation_table()
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """Vietnamese dictionary order: by letter first (a < ă < â < b ... đ after d), tones last.
+
+    A translate table keeps this in C: building the browse pages sorts every name several times.
+    """
+    return text.translate(_COLLATION), text
 
 
 def initial(text: str) -> str:
