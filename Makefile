@@ -48,4 +48,4 @@ bench: $(INSTALLED) chromium ## run the benchmarks (slow: builds 1,000 and 10,00
 	$(PY) bench/catalog.py
 
 clean: ## remove build output, caches and generated pages
-	rm -rf build site/docs/{thu-tuc,linh-vuc,co-quan,cap-thuc-hien,doi-tuong,a-z,hoi-dap,tim-kiem,du-lieu}
+	rm -rf build site/docs/index.md site/docs/{thu-tuc,linh-vuc,co-quan,cap-thuc-hien,doi-tuong,a-z,hoi-dap,tim-kiem,du-lieu}

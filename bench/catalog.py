@@ -131,8 +131,9 @@ def show(result: dict) -> None:
     )
     print(f"search index pages       {result['indexed_after_incremental']:7d}     (after the incremental build)")
     print(f"site                     {result['site_files']:7d} files, {result['site_mb']:.0f} MB")
+    search_kb, page_kb = result["query_search"] / 1000, result["query_page"] / 1000
     print(
-        f"query '{QUERY}' cold   search {result['query_search'] / 1000:6.1f} KB gzip + page {result['query_page'] / 1000:6.1f} KB "
+        f"query '{QUERY}' cold   search {search_kb:6.1f} KB gzip + page {page_kb:6.1f} KB "
         f"({result['query_requests']} requests; budget <= 300 KB for the search)"
     )
 

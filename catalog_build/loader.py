@@ -30,6 +30,7 @@ class Catalogue:
     sectors: dict[str, Sector]
     faq: list[FaqEntry]
     source_hashes: dict[str, str] = field(default_factory=dict)  # procedure code -> sha of its file
+    featured: list[str] = field(default_factory=list)  # codes shown on the home page
 
 
 @dataclass
@@ -49,10 +50,28 @@ def load_catalogue(data_dir: Path, cache_file: Path | None = None) -> Catalogue:
     faq = [entry for _, entries in faq_by_file for _, entry in entries]
     procedures, hashes, files = _load_procedures(data_dir, cache_file, problems)
     problems += _cross_reference(procedures, files, agencies, sectors, faq_by_file)
+    featured = _load_featured(data_dir, procedures, problems)
     if problems:
         raise CatalogueInvalid(problems)
     ordered = dict(sorted(procedures.items()))
-    return Catalogue(ordered, agencies, sectors, faq, hashes)
+    return Catalogue(ordered, agencies, sectors, faq, hashes, featured)
+
+
+def _load_featured(data_dir: Path, procedures: dict[str, Procedure], problems: list[Problem]) -> list[str]:
+    """`featured.yaml` (optional): procedure codes for the home page, in order."""
+    path = data_dir / "featured.yaml"
+    if not path.exists():
+        return []
+    rel = _rel(path, data_dir)
+    raw = _read_yaml(path, data_dir, problems)
+    if not isinstance(raw, list) or not all(isinstance(code, str) for code in raw):
+        problems.append(Problem(rel, "(file)", 'expected a YAML list of quoted procedure codes, e.g. - "1.001193"'))
+        return []
+    unknown = [
+        Problem(rel, str(i), f"unknown procedure {code!r}") for i, code in enumerate(raw) if code not in procedures
+    ]
+    problems += unknown
+    return [] if unknown else list(raw)
 
 
 def _rel(path: Path, data_dir: Path) -> str:

@@ -141,6 +141,10 @@ class Renderer:
         pages.update(self._a_to_z_pages())
         pages.update(self._faq_pages())
         pages["tim-kiem/index.md"] = self._search_page()
+        pages["index.md"] = self.env.get_template("home.md.j2").render(
+            count=len(self.catalogue.procedures),
+            featured=[self.catalogue.procedures[c] for c in self.catalogue.featured],
+        )
         pages["du-lieu/index.md"] = self.env.get_template("open_data.md.j2").render(
             count=len(self.catalogue.procedures),
             example=next(iter(self.catalogue.procedures.values())).slug if self.catalogue.procedures else "",

@@ -28,6 +28,7 @@ GENERATED_FOLDERS = (
     "tim-kiem",
     "du-lieu",
 )
+GENERATED_FILES = ("index.md",)  # the home page, rendered from catalog_build/templates/home.md.j2
 
 
 class SiteBuildError(BuildFailed):
@@ -65,7 +66,7 @@ def derived_config(base: Path, workspace: Path, docs_source: Path | None = None)
     source = docs_source or Path(config.docs_dir)
     for path in source.rglob("*"):
         rel = path.relative_to(source)
-        if path.is_file() and rel.parts[0] not in GENERATED_FOLDERS:
+        if path.is_file() and rel.parts[0] not in GENERATED_FOLDERS and rel.as_posix() not in GENERATED_FILES:
             (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, docs_dir / rel)
     text = base.read_text(encoding="utf-8")

@@ -118,3 +118,11 @@ def test_cached_records_are_reparsed_when_their_file_changes(tmp_path):
     write_yaml(data / "procedures" / "1.999001.yaml", procedure_record(level="galaxy"))
     with pytest.raises(CatalogueInvalid):
         load_catalogue(data, cache)
+
+
+def test_featured_procedures_must_exist(tmp_path):
+    data = make_data_dir(tmp_path)
+    write_yaml(data / "featured.yaml", ["1.999001", "1.888888"])
+    assert problems_of(data) == ["data/featured.yaml: 1: unknown procedure '1.888888'"]
+    write_yaml(data / "featured.yaml", ["1.999001"])
+    assert load_catalogue(data).featured == ["1.999001"]

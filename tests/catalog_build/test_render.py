@@ -122,3 +122,11 @@ def test_the_search_page_offers_filters_for_what_the_catalogue_holds(catalogue):
     assert '<option value="Cấp Tỉnh">' in page
     assert '<option value="Doanh nghiệp">' in page
     assert '<option value="Cấp Bộ">' not in page
+
+
+def test_the_home_page_lists_featured_procedures_in_order(tmp_path):
+    data = make_data_dir(tmp_path, [procedure_record("1.999001"), procedure_record("1.999002", name="Thủ tục khác")])
+    (data / "featured.yaml").write_text('- "1.999002"\n- "1.999001"\n', encoding="utf-8")
+    home = Renderer(load_catalogue(data)).browse_pages()["index.md"]
+    assert home.index("Thủ tục khác") < home.index("Cấp đổi giấy phép thử nghiệm")
+    assert 'href="thu-tuc/1-999002/"' in home
