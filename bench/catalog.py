@@ -83,7 +83,7 @@ def bench_size(count: int, rounds: int) -> dict[str, float]:
     for _ in range(rounds):
         shutil.rmtree(options.work_dir, ignore_errors=True)  # cold: no record cache, no state
         started = time.perf_counter()
-        report = build(options, log=lambda _: None)
+        report = build(options)
         ours.append(time.perf_counter() - started)
         stages.append(report.seconds)
         # the bare build gets exactly the Markdown ours produced
@@ -93,7 +93,7 @@ def bench_size(count: int, rounds: int) -> dict[str, float]:
     target = data / "procedures" / f"9.{count // 2:06d}.yaml"
     target.write_text(target.read_text(encoding="utf-8").replace("name: ", "name: Sửa đổi ", 1), encoding="utf-8")
     started = time.perf_counter()
-    incremental = build(options, log=lambda _: None)
+    incremental = build(options)
     incremental_seconds = time.perf_counter() - started
     entry = json.loads((ours_ws / "site" / "pagefind" / "pagefind-entry.json").read_text())
     indexed = entry["languages"]["vi"]["page_count"]

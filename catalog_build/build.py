@@ -1,8 +1,11 @@
 """The build pipeline: load -> validate -> render changed pages -> exports -> site + search index.
 
-Nothing is written before the whole catalogue validates. A full site build goes to a staging
-folder swapped in at the end, so a failed build leaves the previous site intact; an incremental
-build re-renders only pages whose inputs changed and runs `mkdocs build --dirty`.
+Nothing is written before the whole catalogue validates. The site is built into a staging
+folder (from scratch, or for an incremental build a hard-linked copy of the current site) and
+swapped in at the end, so a failed build leaves the previous site intact.
+
+Order is chosen for two cores: the staging copy (`cp`) starts first, the search index (Pagefind)
+starts as soon as its stubs are written, and both run while Python renders and MkDocs builds.
 """
 
 from __future__ import annotations
@@ -10,14 +13,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
-import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -25,10 +27,11 @@ from catalog_build import exports, search_index
 from catalog_build.loader import Catalogue, load_catalogue
 from catalog_build.render import Renderer
 from catalog_build.site import GENERATED_FOLDERS, build_site, load_site_config, site_fingerprint
-from catalog_build.writer import WriteReport, remove_stale, replace_dir, write_changed
+from catalog_build.staging import IncrementalStage
+from catalog_build.writer import WriteReport, discard_dir, remove_files, remove_stale, replace_dir, write_changed
 
 _CODE_INPUTS = ("render.py", "exports.py", "text.py", "search_index.py", "models.py")
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 @dataclass
@@ -67,6 +70,36 @@ class _Timer:
         self.start = now
 
 
+class _Indexer:
+    """Pagefind in a subprocess, timed by a thread, so it overlaps with rendering and MkDocs."""
+
+    def __init__(self, stubs: Path, output: Path) -> None:
+        self.started = time.perf_counter()
+        self.process = search_index.start_indexing(stubs, output)
+        self.seconds = 0.0
+        self.error: Exception | None = None
+        self.thread = threading.Thread(target=self._wait, daemon=True)
+        self.thread.start()
+
+    def _wait(self) -> None:
+        try:
+            search_index.wait_indexing(self.process)
+        except Exception as error:  # re-raised in join()
+            self.error = error
+        self.seconds = time.perf_counter() - self.started
+
+    def join(self) -> float:
+        self.thread.join()
+        if self.error:
+            raise self.error
+        return self.seconds
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.thread.join()
+
+
 def _code_fingerprint() -> str:
     here = Path(__file__).parent
     digest = hashlib.sha256()
@@ -91,7 +124,7 @@ def _page_fingerprints(catalogue: Catalogue, site_url: str) -> dict[str, str]:
     return fingerprints
 
 
-def _read_state(path: Path) -> dict:
+def _read_state(path: Path) -> dict[str, Any]:
     try:
         state = json.loads(path.read_text())
     except (FileNotFoundError, ValueError):
@@ -99,75 +132,11 @@ def _read_state(path: Path) -> dict:
     return state if state.get("version") == STATE_VERSION else {}
 
 
-def _write_state(path: Path, state: dict) -> None:
+def _write_state(path: Path, state: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"version": STATE_VERSION, **state}))
     tmp.replace(path)
-
-
-class _Indexer:
-    """Pagefind in a subprocess, timed by a thread, so it overlaps with MkDocs."""
-
-    def __init__(self, stubs: Path, output: Path) -> None:
-        self.started = time.perf_counter()
-        self.process = search_index.start_indexing(stubs, output)
-        self.seconds = 0.0
-        self.error: Exception | None = None
-        self.thread = threading.Thread(target=self._wait, daemon=True)
-        self.thread.start()
-
-    def _wait(self) -> None:
-        try:
-            search_index.wait_indexing(self.process)
-        except Exception as error:  # re-raised in join()
-            self.error = error
-        self.seconds = time.perf_counter() - self.started
-
-    def join(self) -> float:
-        self.thread.join()
-        if self.error:
-            raise self.error
-        return self.seconds
-
-
-def _output_of(docs_rel: str) -> str:
-    """Where MkDocs writes a docs file (use_directory_urls)."""
-    if not docs_rel.endswith(".md"):
-        return docs_rel
-    stem = docs_rel[:-3]
-    return f"{stem[:-5]}index.html" if stem.endswith("index") else f"{stem}/index.html"
-
-
-# Written by every MkDocs build, dirty or not.
-_ALWAYS_REBUILT = ("404.html", "sitemap.xml", "sitemap.xml.gz")
-
-
-def _stage_incremental(site_dir: Path, staging: Path, docs_dir: Path, removed: list[str]) -> None:
-    """Make `staging` a hard-linked copy of the site that a dirty MkDocs build can update safely.
-
-    MkDocs rewrites files in place, which would reach the live site through the shared inodes.
-    So every output it is going to rewrite (its own rule: source newer than output) is unlinked
-    from the copy first; it then writes a new file there and the live site stays untouched until
-    the copy is swapped in.
-    """
-    shutil.copytree(site_dir, staging, copy_function=os.link, ignore=shutil.ignore_patterns("pagefind"))
-    for rel in _ALWAYS_REBUILT:
-        (staging / rel).unlink(missing_ok=True)
-    for source in docs_dir.rglob("*"):
-        if not source.is_file():
-            continue
-        output = staging / _output_of(source.relative_to(docs_dir).as_posix())
-        try:
-            if source.stat().st_mtime > output.stat().st_mtime:
-                output.unlink()
-        except FileNotFoundError:
-            pass
-    for rel in removed:
-        output = staging / _output_of(rel)
-        output.unlink(missing_ok=True)
-        if output.name == "index.html" and output.parent.exists() and not any(output.parent.iterdir()):
-            output.parent.rmdir()
 
 
 @contextmanager
@@ -187,78 +156,118 @@ def _batch_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
-def build(options: BuildOptions, log: Callable[[str], None] = print) -> BuildReport:
+def build(options: BuildOptions) -> BuildReport:
     with _batch_gc():
-        return _build(options)
+        return _Build(options).run()
 
 
-def _build(options: BuildOptions) -> BuildReport:
-    report = BuildReport()
-    timer = _Timer(report)
-    work = options.work_dir
-    catalogue = load_catalogue(options.data_dir, cache_file=work / "records.pickle")
-    gc.freeze()
-    report.procedures = len(catalogue.procedures)
-    timer.lap("validate")
+class _Build:
+    """One run of the pipeline; its steps share the loaded config, state and catalogue."""
 
-    config = load_site_config(options.config_file)
-    docs_dir, site_dir = Path(config.docs_dir), Path(config.site_dir)
-    site_url = config.site_url or "/"
-    state_file = work / "state.json"
-    state = {} if options.full else _read_state(state_file)
-    fingerprints = _page_fingerprints(catalogue, site_url)
-    renderer = Renderer(catalogue)
-    previous = state.get("pages", {})
-    changed = [
-        code
-        for code, fp in fingerprints.items()
-        if previous.get(code) != fp
-        or not (docs_dir / renderer.procedure_page_path(catalogue.procedures[code])).exists()
-    ]
-    report.rerendered = len(changed)
-    _write_state(state_file, {**state, "complete_site": False})
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.report = BuildReport()
+        self.timer = _Timer(self.report)
+        config = load_site_config(options.config_file)
+        self.docs_dir, self.site_dir = Path(config.docs_dir), Path(config.site_dir)
+        self.site_url = config.site_url or "/"
+        self.work = options.work_dir
+        self.state_file = self.work / "state.json"
+        self.state = {} if options.full else _read_state(self.state_file)
+        self.site_fingerprint = site_fingerprint(options.config_file)
+        self.staging = self.site_dir.with_name(self.site_dir.name + ".new")
 
-    pages = renderer.browse_pages()
-    show = options.progress and len(changed) > 500
-    for code in tqdm(changed, desc="render", unit="page", disable=not show, leave=False):
-        pages.update(renderer.procedure_pages([code]))
-    pages.update(_exports(catalogue, changed, site_url))
-    keep = set(pages) | _all_outputs(catalogue, renderer)
-    write_changed(docs_dir, pages, report.docs)
-    remove_stale(docs_dir, GENERATED_FOLDERS, keep, report.docs)
-    timer.lap("render")
-
-    stubs_dir = work / "search-src"
-    stub_report = WriteReport()
-    write_changed(stubs_dir, search_index.stub_documents(catalogue, changed), stub_report)
-    remove_stale(
-        stubs_dir, ["thu-tuc"], {search_index.stub_path(p) for p in catalogue.procedures.values()}, stub_report
-    )
-    timer.lap("search stubs")
-
-    fingerprint = site_fingerprint(options.config_file)
-    dirty = state.get("site") == fingerprint and state.get("complete_site", False) and site_dir.exists()
-    report.site_mode = "incremental" if dirty else "full"
-    staging = site_dir.with_name(site_dir.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    indexer = _Indexer(stubs_dir, work / "pagefind.new")
-    try:
-        if dirty:
-            _stage_incremental(site_dir, staging, docs_dir, report.docs.removed)
-            timer.lap("stage")
+    def run(self) -> BuildReport:
+        dirty = (
+            self.state.get("site") == self.site_fingerprint
+            and self.state.get("complete_site", False)
+            and self.site_dir.exists()
+        )
+        self.report.site_mode = "incremental" if dirty else "full"
+        discard_dir(self.staging)
+        stage = IncrementalStage(self.site_dir, self.staging) if dirty else None
+        indexer: _Indexer | None = None
         try:
-            build_site(options.config_file, staging, dirty=dirty, progress=options.progress)
-        finally:
-            report.seconds["search (parallel)"] = indexer.join()
-        timer.lap("site")
-        replace_dir(work / "pagefind.new", staging / "pagefind")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    replace_dir(staging, site_dir)
-    _write_state(state_file, {"pages": fingerprints, "site": fingerprint, "complete_site": True})
-    timer.lap("publish")
-    return report
+            catalogue = load_catalogue(self.options.data_dir, cache_file=self.work / "records.pickle")
+            gc.freeze()
+            self.report.procedures = len(catalogue.procedures)
+            self.timer.lap("validate")
+            fingerprints = _page_fingerprints(catalogue, self.site_url)
+            changed = self._changed(catalogue, fingerprints)
+            _write_state(self.state_file, {**self.state, "complete_site": False})
+            indexer = self._index(catalogue, changed)
+            outputs = self._render(catalogue, changed)
+            if stage is not None:
+                stage.prepare(self.docs_dir, self.report.docs.removed)
+                self.timer.lap("stage")
+            try:
+                build_site(self.options.config_file, self.staging, dirty=dirty, progress=self.options.progress)
+            finally:
+                self.report.seconds["search (parallel)"] = indexer.join()
+            self.timer.lap("site")
+            replace_dir(self.work / "pagefind.new", self.staging / "pagefind")
+        except BaseException:
+            if stage is not None:
+                stage.abort()
+            if indexer is not None:
+                indexer.stop()
+            discard_dir(self.staging)
+            raise
+        replace_dir(self.staging, self.site_dir)
+        _write_state(
+            self.state_file,
+            {
+                "pages": fingerprints,
+                "site": self.site_fingerprint,
+                "complete_site": True,
+                "outputs": sorted(outputs),
+            },
+        )
+        self.timer.lap("publish")
+        return self.report
+
+    def _changed(self, catalogue: Catalogue, fingerprints: dict[str, str]) -> list[str]:
+        previous = self.state.get("pages", {})
+        changed = [
+            code
+            for code, fp in fingerprints.items()
+            if previous.get(code) != fp
+            or not (self.docs_dir / Renderer.procedure_page_path(catalogue.procedures[code])).exists()
+        ]
+        self.report.rerendered = len(changed)
+        return changed
+
+    def _index(self, catalogue: Catalogue, changed: list[str]) -> _Indexer:
+        """Write the changed search stubs, drop those of deleted procedures, start Pagefind."""
+        stubs_dir = self.work / "search-src"
+        stubs = WriteReport()
+        write_changed(stubs_dir, search_index.stub_documents(catalogue, changed), stubs)
+        wanted = {search_index.stub_path(p) for p in catalogue.procedures.values()}
+        if "pages" in self.state:
+            gone = {search_index.stub_path_of(code) for code in self.state["pages"]} - wanted
+            remove_files(stubs_dir, gone, stubs)
+        else:
+            remove_stale(stubs_dir, ["thu-tuc"], wanted, stubs)
+        indexer = _Indexer(stubs_dir, self.work / "pagefind.new")
+        self.timer.lap("search stubs")
+        return indexer
+
+    def _render(self, catalogue: Catalogue, changed: list[str]) -> set[str]:
+        """Render browse pages and changed procedure pages, write what differs, remove stale files."""
+        renderer = Renderer(catalogue)
+        pages = renderer.browse_pages()
+        show = self.options.progress and len(changed) > 500
+        for code in tqdm(changed, desc="render", unit="page", disable=not show, leave=False):
+            pages.update(renderer.procedure_pages([code]))
+        pages.update(_exports(catalogue, changed, self.site_url))
+        outputs = set(pages) | _all_outputs(catalogue)
+        write_changed(self.docs_dir, pages, self.report.docs)
+        if "outputs" in self.state:
+            remove_files(self.docs_dir, set(self.state["outputs"]) - outputs, self.report.docs)
+        else:
+            remove_stale(self.docs_dir, GENERATED_FOLDERS, outputs, self.report.docs)
+        self.timer.lap("render")
+        return outputs
 
 
 def _exports(catalogue: Catalogue, changed: list[str], site_url: str) -> dict[str, str]:
@@ -271,15 +280,10 @@ def _exports(catalogue: Catalogue, changed: list[str], site_url: str) -> dict[st
     return files
 
 
-def _all_outputs(catalogue: Catalogue, renderer: Renderer) -> set[str]:
+def _all_outputs(catalogue: Catalogue) -> set[str]:
     """Paths of per-procedure files that must survive, rendered this time or not."""
     keep = set()
     for p in catalogue.procedures.values():
-        keep.add(renderer.procedure_page_path(p))
+        keep.add(Renderer.procedure_page_path(p))
         keep.add(f"du-lieu/thu-tuc/{p.slug}.json")
     return keep
-
-
-def clean(options: BuildOptions, site_dir: Path) -> None:
-    shutil.rmtree(options.work_dir, ignore_errors=True)
-    shutil.rmtree(site_dir, ignore_errors=True)

@@ -20,6 +20,11 @@ AgencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}
 SectorCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
 
 
+def slug_of(code: str) -> str:
+    """A procedure's URL segment: '1.001193' -> '1-001193'."""
+    return code.replace(".", "-").lower()
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -177,7 +182,7 @@ class Procedure(Strict):
 
     @property
     def slug(self) -> str:
-        return self.code.replace(".", "-").lower()
+        return slug_of(self.code)
 
 
 class Agency(Strict):

@@ -18,6 +18,7 @@ from catalog_build.loader import Catalogue
 from catalog_build.models import Audience, Channel, Fee, Level, Procedure
 
 TEMPLATES = Path(__file__).with_name("templates")
+LIST_PAGE_SIZE = 100  # a browse page stays light on a phone and cheap to re-render
 # JSON inside <script> must not contain markup the HTML parser could act on.
 _JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]#|"})
@@ -82,6 +83,8 @@ class Renderer:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         self.env = _environment()
+        self._items: dict[tuple[str, str], Markup] = {}
+        self._sort_keys: dict[str, tuple[str, str]] = {}
 
     @cached_property
     def faq_by_procedure(self) -> dict[str | None, list[Any]]:
@@ -96,7 +99,8 @@ class Renderer:
 
     # -- procedure pages -------------------------------------------------------------
 
-    def procedure_page_path(self, procedure: Procedure) -> str:
+    @staticmethod
+    def procedure_page_path(procedure: Procedure) -> str:
         return f"thu-tuc/{procedure.slug}.md"
 
     def procedure_pages(self, codes: Iterable[str]) -> dict[str, str]:
@@ -152,28 +156,78 @@ class Renderer:
         return pages
 
     def _ordered(self, procedures: Iterable[Procedure]) -> list[Procedure]:
-        return sorted(procedures, key=lambda p: text.sort_key(p.name))
+        keys = self._sort_keys
+        procedures = list(procedures)
+        for p in procedures:
+            if p.code not in keys:
+                keys[p.code] = text.sort_key(p.name)
+        return sorted(procedures, key=lambda p: keys[p.code])
 
     def _listing(self, path: str, title: str, description: str, **context: Any) -> tuple[str, str]:
         root = "../" * path.count("/") if path.endswith("index.md") else "../" * (path.count("/") + 1)
-        context = {"lead": None, "links": [], "procedures": [], **context}
+        context = {"lead": None, "links": [], "items": [], "total": 0, "pager": [], **context}
         page = self.env.get_template("listing.md.j2").render(
             title=title, description=_attr(description), root=root, **context
         )
         return path, page
 
+    def _item(self, procedure: Procedure, root: str) -> Markup:
+        """A procedure's line in a list, rendered once per depth: each appears in several lists."""
+        key = (procedure.code, root)
+        if key not in self._items:
+            self._items[key] = Markup(
+                '<li><a href="{}thu-tuc/{}/">{}</a><br><span class="portal-code">{}</span> · {} · {}</li>'
+            ).format(
+                root,
+                procedure.slug,
+                procedure.name,
+                procedure.code,
+                text.LEVEL[procedure.level],
+                text.ONLINE_SHORT[procedure.online_level],
+            )
+        return self._items[key]
+
+    def _paged(self, folder: str, slug: str, label: str, title: str, procedures: list[Procedure]) -> dict[str, str]:
+        """One group's procedures, LIST_PAGE_SIZE per page: /folder/slug/, /folder/slug/trang-2/, ..."""
+        chunks = [procedures[i : i + LIST_PAGE_SIZE] for i in range(0, len(procedures), LIST_PAGE_SIZE)] or [[]]
+        pages = {}
+        for number, chunk in enumerate(chunks, start=1):
+            first = number == 1
+            path = f"{folder}/{slug}.md" if first else f"{folder}/{slug}/trang-{number}.md"
+            group_base = "./" if first else "../"
+            pager = (
+                [
+                    {"number": n, "href": group_base + ("" if n == 1 else f"trang-{n}/"), "current": n == number}
+                    for n in range(1, len(chunks) + 1)
+                ]
+                if len(chunks) > 1
+                else []
+            )
+            root = "../../" if first else "../../../"
+            heading = label if first else f"{label} (trang {number})"
+            pages.update(
+                [
+                    self._listing(
+                        path,
+                        heading,
+                        f"{title}: {label}",
+                        total=len(procedures),
+                        pager=pager,
+                        items=[self._item(p, root) for p in chunk],
+                    )
+                ]
+            )
+        return pages
+
     def _group(
         self, folder: str, title: str, lead: str, groups: dict[str, tuple[str, list[Procedure]]]
     ) -> dict[str, str]:
-        """An index page of groups plus one page per group; groups: slug -> (label, procedures)."""
+        """An index page of groups plus the pages of each group; groups: slug -> (label, procedures)."""
         ordered = sorted(groups.items(), key=lambda item: text.sort_key(item[1][0]))
         links = [{"href": f"{folder}/{slug}/", "label": label, "count": len(ps)} for slug, (label, ps) in ordered]
         pages = dict([self._listing(f"{folder}/index.md", title, lead, lead=lead, links=links)])
         for slug, (label, procedures) in ordered:
-            path, page = self._listing(
-                f"{folder}/{slug}.md", label, f"{title}: {label}", procedures=self._ordered(procedures)
-            )
-            pages[path] = page
+            pages.update(self._paged(folder, slug, label, title, self._ordered(procedures)))
         return pages
 
     def _grouped_pages(self) -> dict[str, str]:

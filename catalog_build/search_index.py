@@ -18,7 +18,7 @@ import pagefind_bin
 from catalog_build import text
 from catalog_build.errors import BuildFailed
 from catalog_build.loader import Catalogue
-from catalog_build.models import Procedure
+from catalog_build.models import Procedure, slug_of
 
 PAGEFIND = Path(pagefind_bin.__file__).with_name("pagefind")
 
@@ -28,7 +28,13 @@ class SearchIndexError(BuildFailed):
 
 
 def stub_path(procedure: Procedure) -> str:
-    return f"thu-tuc/{procedure.slug}/index.html"
+    return stub_path_of(procedure.code)
+
+
+def stub_path_of(code: str) -> str:
+    """Flat files (no folder per procedure: folders cost a syscall each); the search page turns
+    Pagefind's `/thu-tuc/<slug>.html` into the page's URL `/thu-tuc/<slug>/`."""
+    return f"thu-tuc/{slug_of(code)}.html"
 
 
 def stub_document(p: Procedure, catalogue: Catalogue) -> str:

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,7 @@ class WriteReport:
 
 
 def write_changed(root: Path, files: dict[str, str], report: WriteReport) -> None:
+    made: set[Path] = set()
     for rel, content in files.items():
         path = root / rel
         data = content.encode("utf-8")
@@ -25,31 +29,62 @@ def write_changed(root: Path, files: dict[str, str], report: WriteReport) -> Non
                 report.unchanged += 1
                 continue
         except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
         path.write_bytes(data)
         report.written.append(rel)
 
 
+def remove_files(root: Path, rels: Iterable[str], report: WriteReport) -> None:
+    """Delete the given files and any folders they leave empty."""
+    for rel in sorted(rels):
+        path = root / rel
+        path.unlink(missing_ok=True)
+        report.removed.append(rel)
+        parent = path.parent
+        while parent != root and parent.exists() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+
 def remove_stale(root: Path, folders: Iterable[str], keep: set[str], report: WriteReport) -> None:
-    """Delete files under `root/folder` that are not in `keep` (paths relative to root)."""
+    """Delete files under `root/folder` that are not in `keep` (paths relative to root).
+
+    Walks the folders; a build that knows what it produced last time uses `remove_files`.
+    """
+    stale = []
     for folder in folders:
-        base = root / folder
-        if not base.exists():
-            continue
-        for path in sorted(base.rglob("*"), reverse=True):
-            rel = path.relative_to(root).as_posix()
-            if path.is_file() and rel not in keep:
-                path.unlink()
-                report.removed.append(rel)
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+        for directory, _, names in os.walk(root / folder):
+            rel_dir = os.path.relpath(directory, root)
+            stale += [rel for name in names if (rel := f"{rel_dir}/{name}") not in keep]
+    remove_files(root, stale, report)
+
+
+def discard_dir(path: Path) -> None:
+    """Remove a folder without waiting: rename it aside, then delete it in a detached process.
+
+    Deleting a 10,000-page site takes seconds; nobody needs to wait for it.
+    """
+    if not path.exists():
+        return
+    trash = path.with_name(f".{path.name}.trash-{uuid.uuid4().hex[:8]}")
+    path.rename(trash)
+    if shutil.which("rm"):
+        subprocess.Popen(
+            ["rm", "-rf", str(trash)],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    else:
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def replace_dir(new: Path, target: Path) -> None:
     """Swap `new` into place of `target` with two renames, so readers never see a half tree."""
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
+    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
     if target.exists():
         target.rename(old)
     new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    discard_dir(old)

@@ -130,3 +130,15 @@ def test_the_home_page_lists_featured_procedures_in_order(tmp_path):
     home = Renderer(load_catalogue(data)).browse_pages()["index.md"]
     assert home.index("Thủ tục khác") < home.index("Cấp đổi giấy phép thử nghiệm")
     assert 'href="thu-tuc/1-999002/"' in home
+
+
+def test_long_browse_lists_are_split_into_pages_of_one_hundred(tmp_path):
+    records = [procedure_record(f"1.9{i:05d}", name=f"Thủ tục {i:03d}") for i in range(250)]
+    pages = Renderer(load_catalogue(make_data_dir(tmp_path, records))).browse_pages()
+    first, third = pages["linh-vuc/duong-bo.md"], pages["linh-vuc/duong-bo/trang-3.md"]
+    assert first.count('<li><a href="../../thu-tuc/') == 100
+    assert third.count('<li><a href="../../../thu-tuc/') == 50
+    assert "250 thủ tục." in third
+    assert '<a href="./trang-2/">Trang 2</a>' in first and '<span aria-current="page">Trang 1</span>' in first
+    assert '<a href="../">Trang 1</a>' in third and '<span aria-current="page">Trang 3</span>' in third
+    assert "linh-vuc/duong-bo/trang-4.md" not in pages

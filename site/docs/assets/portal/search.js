@@ -20,7 +20,7 @@ async function engine() {
 function resultItem(data) {
   const item = document.createElement("li");
   const link = document.createElement("a");
-  link.href = data.url;
+  link.href = data.url.replace(/\.html$/, "/"); // stubs are flat files; pages are folders
   link.textContent = data.meta.title;
   const info = document.createElement("span");
   info.className = "portal-result__info";
