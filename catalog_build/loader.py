@@ -155,7 +155,8 @@ def _load_procedures(
         if path.stem != code:
             problems.append(Problem(rel, "code", f"file name must be the code: rename to {code}.yaml"))
         procedures[code], hashes[code], files[code] = hit.procedure, hit.sha, rel
-    _write_cache(cache_file, fresh)
+    if fresh.keys() != cache.keys() or any(fresh[rel] is not cache[rel] for rel in fresh):
+        _write_cache(cache_file, fresh)
     return procedures, hashes, files
 
 

@@ -1,23 +1,22 @@
-"""A hard-linked copy of the built site that an incremental MkDocs build can update safely.
+"""Incremental site updates that can be rolled back.
 
-MkDocs rewrites files in place and reports strict-mode errors only after writing, so building
-into the live site would leave it half-updated on failure. Instead the site is copied with hard
-links (cheap: no file data is copied), every output MkDocs is going to rewrite is unlinked from
-the copy (MkDocs' own rule: source newer than output), and the copy is swapped in on success.
+MkDocs' dirty build rewrites files in place and reports strict-mode errors only after writing,
+so a failure would leave the site half-updated. Before it runs, every output it is going to
+rewrite (its own rule: source newer than output) and every output of a removed page is moved
+aside, and the outputs it will newly create are noted. On failure the new files are deleted and
+the originals moved back; on success the originals are discarded. File operations scale with
+the size of the change, not of the site (a copy of a 10,000-page site swamps a small disk).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
-from catalog_build.errors import BuildFailed
+from catalog_build.writer import discard_dir
 
 # Written by every MkDocs build, dirty or not.
 ALWAYS_REBUILT = ("404.html", "sitemap.xml", "sitemap.xml.gz")
-SKIPPED = ("pagefind",)  # replaced whole by the new search index
 
 
 def output_of(docs_rel: str) -> str:
@@ -28,48 +27,50 @@ def output_of(docs_rel: str) -> str:
     return f"{stem[:-5]}index.html" if stem.endswith("index") else f"{stem}/index.html"
 
 
-class IncrementalStage:
-    """Starts copying at once (in `cp`, beside Python's own work); `prepare` finishes the copy."""
-
-    def __init__(self, site_dir: Path, staging: Path) -> None:
-        self.site_dir, self.staging = site_dir, staging
-        staging.mkdir(parents=True)
-        entries = [str(p) for p in site_dir.iterdir() if p.name not in SKIPPED]
-        self.copier: subprocess.Popen[bytes] | None = None
-        if shutil.which("cp") and entries:
-            self.copier = subprocess.Popen(["cp", "-al", *entries, str(staging)], stderr=subprocess.PIPE)
-        else:
-            for entry in entries:
-                source = Path(entry)
-                if source.is_dir():
-                    shutil.copytree(source, staging / source.name, copy_function=os.link)
-                else:
-                    os.link(source, staging / source.name)
+class IncrementalUpdate:
+    def __init__(self, site_dir: Path, backup_dir: Path) -> None:
+        self.site_dir, self.backup_dir = site_dir, backup_dir
+        self.moved: list[str] = []
+        self.created: list[str] = []
 
     def prepare(self, docs_dir: Path, removed_docs: list[str]) -> None:
-        """Wait for the copy; unlink what MkDocs will rewrite and what no longer has a source."""
-        if self.copier is not None:
-            _, error = self.copier.communicate()
-            if self.copier.returncode != 0:
-                raise BuildFailed(f"could not stage the site for an incremental build: {error.decode()[-500:]}")
-        for rel in ALWAYS_REBUILT:
-            (self.staging / rel).unlink(missing_ok=True)
+        discard_dir(self.backup_dir)
+        rewritten = list(ALWAYS_REBUILT)
         for directory, _, names in os.walk(docs_dir):  # Path.walk arrives in Python 3.12
             for name in names:
                 source = Path(directory, name)
-                output = self.staging / output_of(source.relative_to(docs_dir).as_posix())
+                rel = output_of(source.relative_to(docs_dir).as_posix())
                 try:
-                    if source.stat().st_mtime > output.stat().st_mtime:
-                        output.unlink()
+                    if source.stat().st_mtime > (self.site_dir / rel).stat().st_mtime:
+                        rewritten.append(rel)
                 except FileNotFoundError:
-                    pass
-        for rel in removed_docs:
-            output = self.staging / output_of(rel)
-            output.unlink(missing_ok=True)
-            if output.name == "index.html" and output.parent.exists() and not any(output.parent.iterdir()):
-                output.parent.rmdir()
+                    self.created.append(rel)
+        for rel in rewritten + [output_of(rel) for rel in removed_docs]:
+            self._move(self.site_dir / rel, self.backup_dir / rel, rel)
 
-    def abort(self) -> None:
-        if self.copier is not None and self.copier.poll() is None:
-            self.copier.kill()
-            self.copier.wait()
+    def _move(self, source: Path, target: Path, rel: str) -> None:
+        if source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.rename(target)
+            self.moved.append(rel)
+
+    def rollback(self) -> None:
+        for rel in self.created:
+            (self.site_dir / rel).unlink(missing_ok=True)
+        for rel in self.moved:
+            (self.site_dir / rel).unlink(missing_ok=True)
+            (self.backup_dir / rel).rename(self.site_dir / rel)
+        self._prune(self.created)
+        discard_dir(self.backup_dir)
+
+    def commit(self) -> None:
+        """Keep the new files; drop the originals and folders that removed pages left empty."""
+        self._prune(self.moved)
+        discard_dir(self.backup_dir)
+
+    def _prune(self, rels: list[str]) -> None:
+        for rel in rels:
+            parent = (self.site_dir / rel).parent
+            while parent != self.site_dir and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent

@@ -126,6 +126,7 @@ def test_a_failed_site_build_leaves_the_previous_site_intact(workspace):
     with pytest.raises(BuildFailed, match="strict mode"):
         build(options)
     assert snapshot(site) == before
+    assert not (site / "trang-loi").exists()
     (docs / "trang-loi.md").unlink()
     assert build(options).site_mode == "full"  # after a failure the next build starts clean
 
@@ -142,3 +143,23 @@ def test_every_internal_link_in_the_built_site_resolves(workspace):
             if not (target.is_file() or (target / "index.html").is_file()):
                 broken.append(f"{page.relative_to(site)} -> {href}")
     assert broken == []
+
+
+def test_an_edit_that_changes_no_searchable_field_reuses_the_search_index(workspace):
+    options, _, site = workspace
+    build(options)
+    entry = site / "pagefind" / "pagefind-entry.json"
+    before = entry.stat().st_ino
+    fee = [{"kind": "charge", "amount": 999000}]
+    channels = [{"kind": "direct", "time_value": 5, "fees": fee}, {"kind": "online", "time_value": 3}]
+    write_yaml(
+        options.data_dir / "procedures" / "1.999002.yaml",
+        procedure_record("1.999002", name="Thủ tục thử nghiệm số 2", channels=channels),
+    )
+    report = build(options)
+    assert "999.000 đồng" in (site / "thu-tuc" / "1-999002" / "index.html").read_text()
+    assert report.seconds["search (parallel)"] == 0.0
+    assert entry.stat().st_ino == before and indexed_pages(site) == 3
+    write_yaml(options.data_dir / "procedures" / "1.999002.yaml", procedure_record("1.999002", name="Đổi tên"))
+    build(options)
+    assert entry.stat().st_ino != before and indexed_pages(site) == 3
