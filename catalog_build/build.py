@@ -13,8 +13,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -75,9 +73,9 @@ class _Timer:
 class _Indexer:
     """Pagefind in a subprocess, timed by a thread, so it overlaps with rendering and MkDocs."""
 
-    def __init__(self, stubs: Path, output: Path) -> None:
+    def __init__(self, stubs: Path, output: Path, pages: int, *, fresh: bool) -> None:
         self.started = time.perf_counter()
-        self.process = search_index.start_indexing(stubs, output)
+        self.process = search_index.start_indexing(stubs, output, pages, fresh=fresh)
         self.seconds = 0.0
         self.error: Exception | None = None
         self.thread = threading.Thread(target=self._wait, daemon=True)
@@ -103,11 +101,7 @@ class _Indexer:
 
 
 class _ReusedIndex:
-    """The current search index, hard-linked into place when no search stub changed."""
-
-    def __init__(self, current: Path, output: Path) -> None:
-        discard_dir(output)
-        shutil.copytree(current, output, copy_function=os.link)
+    """No search stub changed: the index already published is still right."""
 
     def join(self) -> float:
         return 0.0
@@ -226,7 +220,7 @@ class _Build:
             finally:
                 self.report.seconds["search (parallel)"] = indexer.join()
             self.timer.lap("site")
-            replace_dir(self.work / "pagefind.new", target / "pagefind")
+            search_index.publish_index(self.work / "pagefind", target / "pagefind")
         except BaseException:
             if indexer is not None:
                 indexer.stop()
@@ -275,12 +269,12 @@ class _Build:
             remove_files(stubs_dir, gone, stubs)
         else:
             remove_stale(stubs_dir, ["thu-tuc"], wanted, stubs)
-        current = self.site_dir / "pagefind"
         unchanged = not stubs.written and not stubs.removed and self.state.get("complete_site")
-        if unchanged and current.is_dir():
-            indexer: _Indexer | _ReusedIndex = _ReusedIndex(current, self.work / "pagefind.new")
+        if unchanged and (self.work / "pagefind" / search_index.ENTRY).is_file():
+            indexer: _Indexer | _ReusedIndex = _ReusedIndex()
         else:
-            indexer = _Indexer(stubs_dir, self.work / "pagefind.new")
+            pages = len(catalogue.procedures)
+            indexer = _Indexer(stubs_dir, self.work / "pagefind", pages, fresh=self.options.full)
         self.timer.lap("search stubs")
         return indexer
 
