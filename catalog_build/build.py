@@ -209,8 +209,13 @@ class _Build:
             fingerprints = _page_fingerprints(catalogue, self.site_url)
             changed = self._changed(catalogue, fingerprints)
             _write_state(self.state_file, {**self.state, "complete_site": False})
-            indexer = self._index(catalogue, changed)
+            # Pagefind overlaps rendering in an incremental build (few files written); in a full build
+            # both would write tens of thousands of files at once, so it starts after rendering.
+            if dirty:
+                indexer = self._index(catalogue, changed)
             outputs = self._render(catalogue, changed)
+            if not dirty:
+                indexer = self._index(catalogue, changed)
             gc.enable()
             if update is not None:
                 update.prepare(self.docs_dir, self.report.docs.removed)
