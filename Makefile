@@ -29,7 +29,8 @@ chromium: ## install Debian's Chromium for the browser tests (if missing)
 build: $(INSTALLED) ## build the catalogue site into build/site (incremental after the first run)
 	$(PY) -m catalog_build build
 
-run: build ## build, then serve the portal on http://$(HOST):$(PORT)/
+run: $(INSTALLED) ## build, then serve the portal on http://$(HOST):$(PORT)/
+	PORTAL_SITE_URL=http://$(HOST):$(PORT)/ $(PY) -m catalog_build build
 	@echo "Serving the portal at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@$(PY) -m http.server --bind $(HOST) --directory build/site $(PORT)
 

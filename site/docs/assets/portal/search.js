@@ -81,6 +81,7 @@ if (form) {
   for (const field of ["q", "linh-vuc", "cap", "doi-tuong"]) {
     if (params.has(field)) form.elements[field].value = params.get(field);
   }
+  if (Object.keys(filtersFrom(form)).length) form.querySelector("[data-portal-search-filters]").open = true;
   let timer;
   const schedule = () => {
     clearTimeout(timer);
