@@ -41,6 +41,7 @@ def test_typing_with_diacritics_finds_the_same_procedure(page, site_url):
 def test_a_level_filter_narrows_the_results(page, site_url):
     page.goto(f"{site_url}tim-kiem/?q=dang+ky")
     expect(page.locator("[data-portal-search-status]")).to_contain_text("Tìm thấy")
+    page.get_by_text("Lọc theo lĩnh vực, cấp thực hiện, đối tượng").click()
     page.get_by_label("Cấp thực hiện").select_option("Cấp Xã")
     expect(page).to_have_url(re.compile(r"cap=C%E1%BA%A5p\+X%C3%A3|cap=C%E1%BA%A5p%20X%C3%A3"))
     infos = page.locator(".portal-result__info")
@@ -65,3 +66,9 @@ def test_browse_pages_reach_every_procedure_without_javascript(browser, site_url
         found |= {fold(t) for t in page.locator(".portal-list a").all_inner_texts()}
     context.close()
     assert len(found) == len(list((built_site / "thu-tuc").iterdir()))
+
+
+def test_filters_given_in_the_address_open_the_filter_box(page, site_url):
+    page.goto(f"{site_url}tim-kiem/?q=&cap=C%E1%BA%A5p+X%C3%A3")
+    expect(page.get_by_label("Cấp thực hiện")).to_be_visible()
+    expect(page.locator("[data-portal-search-status]")).to_contain_text("Tìm thấy")
