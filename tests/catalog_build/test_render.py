@@ -49,7 +49,7 @@ def test_a_procedure_page_shows_every_field(catalogue):
         "<li>Trả kết quả cho người nộp.</li>",
         "Tờ khai đề nghị cấp đổi",
         "(TK01)",
-        "<td>2</td>",
+        '<td data-label="Bản sao">2</td>',
         "Mẫu số 01 kèm Thông tư 99/2025/TT-BXD",
         "Có biểu mẫu điện tử",
         "Giấy tờ chứng minh nơi cư trú",
