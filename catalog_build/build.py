@@ -15,7 +15,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,7 +187,7 @@ class _Build:
         self.work = options.work_dir
         self.state_file = self.work / "state.json"
         self.state = {} if options.full else _read_state(self.state_file)
-        self.site_fingerprint = site_fingerprint(options.config_file)
+        self.site_fingerprint = site_fingerprint(options.config_file, config)
         self.staging = self.site_dir.with_name(self.site_dir.name + ".new")  # full builds go here first
 
     def run(self) -> BuildReport:
@@ -269,11 +269,8 @@ class _Build:
         stubs = WriteReport()
         write_changed(stubs_dir, search_index.stub_documents(catalogue, changed), stubs)
         wanted = {search_index.stub_path(p) for p in catalogue.procedures.values()}
-        if "pages" in self.state:
-            gone = {search_index.stub_path_of(code) for code in self.state["pages"]} - wanted
-            remove_files(stubs_dir, gone, stubs)
-        else:
-            remove_stale(stubs_dir, ["thu-tuc"], wanted, stubs)
+        previous = {search_index.stub_path_of(code) for code in self.state["pages"]} if "pages" in self.state else None
+        _remove_outdated(stubs_dir, ["thu-tuc"], wanted, previous, stubs)
         unchanged = not stubs.written and not stubs.removed and self.state.get("complete_site")
         if unchanged and (self.work / "pagefind" / search_index.ENTRY).is_file():
             indexer: _Indexer | _ReusedIndex = _ReusedIndex()
@@ -293,17 +290,15 @@ class _Build:
         pages.update(_exports(catalogue, changed, self.site_url))
         outputs = set(pages) | _all_outputs(catalogue)
         write_changed(self.docs_dir, pages, self.report.docs)
-        if "outputs" in self.state:
-            remove_files(self.docs_dir, set(self.state["outputs"]) - outputs, self.report.docs)
-        else:
-            remove_stale(self.docs_dir, GENERATED_FOLDERS, outputs, self.report.docs)
+        previous = set(self.state["outputs"]) if "outputs" in self.state else None
+        _remove_outdated(self.docs_dir, GENERATED_FOLDERS, outputs, previous, self.report.docs)
         self.timer.lap("render")
         return outputs
 
 
 def _exports(catalogue: Catalogue, changed: list[str], site_url: str) -> dict[str, str]:
     bodies = {code: exports.procedure_json(p) for code, p in catalogue.procedures.items()}
-    files = {f"du-lieu/thu-tuc/{catalogue.procedures[c].slug}.json": bodies[c] + "\n" for c in changed}
+    files = {exports.procedure_json_path(catalogue.procedures[c]): bodies[c] + "\n" for c in changed}
     files["du-lieu/danh-muc.json"] = exports.catalogue_json(catalogue, bodies)
     files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url)
     files["du-lieu/schema.json"] = exports.record_schema()
@@ -311,10 +306,21 @@ def _exports(catalogue: Catalogue, changed: list[str], site_url: str) -> dict[st
     return files
 
 
+def _remove_outdated(
+    root: Path, folders: Iterable[str], current: set[str], previous: set[str] | None, report: WriteReport
+) -> None:
+    """Remove files a previous build produced and this one did not: a set difference when the
+    previous build's list is known, otherwise a walk of the generated folders."""
+    if previous is not None:
+        remove_files(root, previous - current, report)
+    else:
+        remove_stale(root, folders, current, report)
+
+
 def _all_outputs(catalogue: Catalogue) -> set[str]:
     """Paths of per-procedure files that must survive, rendered this time or not."""
     keep = set()
     for p in catalogue.procedures.values():
         keep.add(Renderer.procedure_page_path(p))
-        keep.add(f"du-lieu/thu-tuc/{p.slug}.json")
+        keep.add(exports.procedure_json_path(p))
     return keep

@@ -34,6 +34,11 @@ def procedure_url(procedure: Procedure, site_url: str) -> str:
     return f"{site_url}thu-tuc/{procedure.slug}/"
 
 
+def procedure_json_path(procedure: Procedure) -> str:
+    """Where a procedure's JSON export lives, relative to the site root."""
+    return f"du-lieu/thu-tuc/{procedure.slug}.json"
+
+
 def procedure_json(procedure: Procedure) -> str:
     return procedure.model_dump_json(indent=None, exclude_none=True)
 

@@ -81,9 +81,10 @@ def _rel(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
-def _read_yaml(path: Path, data_dir: Path, problems: list[Problem]) -> Any:
+def _read_yaml(path: Path, data_dir: Path, problems: list[Problem], raw: bytes | None = None) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        text = (path.read_bytes() if raw is None else raw).decode("utf-8")
+        return yaml.load(text, Loader=yaml.CSafeLoader)
     except UnicodeDecodeError:
         problems.append(Problem(_rel(path, data_dir), "(file)", "not valid UTF-8"))
     except yaml.YAMLError as error:
@@ -164,7 +165,7 @@ def _parse_procedure(
     path: Path, rel: str, data_dir: Path, mtime_ns: int, size: int, problems: list[Problem]
 ) -> _Cached | None:
     raw_bytes = path.read_bytes()
-    raw = _read_yaml(path, data_dir, problems)
+    raw = _read_yaml(path, data_dir, problems, raw_bytes)
     if raw is None:
         if not raw_bytes.strip():
             problems.append(Problem(rel, "(file)", "file is empty"))

@@ -111,17 +111,19 @@ def publish_index(source: Path, target: Path) -> None:
 
     Pagefind's files are named by content except the entry file, which points at the rest. So new
     files are hard-linked in beside the old ones, the entry file is switched with one rename, and
-    only then are files of the old index removed.
+    only then are files of the old index removed. An identical entry file means the identical
+    index (everything it points at is named by content), so then there is nothing to do.
     """
+    entry = (source / ENTRY).read_bytes()
+    if (target / ENTRY).is_file() and (target / ENTRY).read_bytes() == entry:
+        return
     wanted = {path.relative_to(source) for path in source.rglob("*") if path.is_file()}
     present = {path.relative_to(target) for path in target.rglob("*") if path.is_file()} if target.is_dir() else set()
     for rel in sorted(wanted - present - {ENTRY}):
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         os.link(source / rel, target / rel)
-    entry = (source / ENTRY).read_bytes()
-    if not (target / ENTRY).is_file() or (target / ENTRY).read_bytes() != entry:
-        switch = target / (ENTRY.name + ".new")
-        switch.write_bytes(entry)
-        switch.replace(target / ENTRY)
+    switch = target / (ENTRY.name + ".new")
+    switch.write_bytes(entry)
+    switch.replace(target / ENTRY)
     for rel in present - wanted:
         (target / rel).unlink()

@@ -40,9 +40,8 @@ def load_site_config(config_file: Path, site_dir: Path | None = None) -> MkDocsC
     return load_config(str(config_file), **options)
 
 
-def site_fingerprint(config_file: Path) -> str:
+def site_fingerprint(config_file: Path, config: MkDocsConfig) -> str:
     """What, when changed, invalidates every built page: config, theme overrides, hooks, versions."""
-    config = load_site_config(config_file)
     digest = hashlib.sha256(config_file.read_bytes())
     sources = [Path(p) for p in config.hooks]
     if config.theme.custom_dir:
