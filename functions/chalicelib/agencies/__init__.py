@@ -1,0 +1,1 @@
+"""Agencies as API callers: what an agency system may see about its own integration."""

@@ -1,0 +1,1 @@
+"""Shared building blocks: configuration, errors, the route decorator, authorisation, logging."""

@@ -1,0 +1,273 @@
+"""The route decorator every endpoint uses: the edge of the app.
+
+`@endpoint(...)` registers a Chalice route and records what it takes and returns (for the OpenAPI
+document). Around the handler it caps the body size, parses JSON or form bodies and query strings
+into pydantic models (unknown fields refused), runs the declared authorisation, maps domain errors
+to the one JSON error shape, adds security headers and writes one structured log line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from urllib.parse import parse_qsl
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel
+
+from chalicelib.core.auth import Access, Principal, authenticate
+from chalicelib.core.config import get_settings
+from chalicelib.core.errors import InvalidInput, PayloadTooLarge, PortalError, error_body
+from chalicelib.core.logs import get_logger, log_event
+from chalicelib.core.validation import parse
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+HTML = "text/html"
+
+
+@dataclass(frozen=True)
+class Returns:
+    """One documented response of an endpoint."""
+
+    description: str
+    model: type[BaseModel] | None = None
+    media: str = JSON
+    headers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    method: str
+    view_name: str
+    summary: str
+    tag: str
+    responses: Mapping[int, Returns]
+    body: type[BaseModel] | None = None
+    body_media: str = JSON
+    query: type[BaseModel] | None = None
+    access: Access | None = None
+    oauth_errors: bool = False
+    max_body: int | None = None
+
+
+@dataclass
+class Call:
+    """Everything a handler may read about the request, already validated."""
+
+    params: dict[str, str]
+    headers: Mapping[str, str]
+    cookies: dict[str, str]
+    request_id: str
+    source_ip: str
+    body: Any = None
+    query: Any = None
+    principal: Principal | None = None
+    raw_query: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def user(self) -> Principal:
+        assert self.principal is not None, "route declared no access"
+        return self.principal
+
+
+ENDPOINTS: list[Endpoint] = []
+Handler = Callable[[Call], Response]
+
+
+def endpoint(
+    blueprint: Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    responses: Mapping[int, Returns],
+    body: type[BaseModel] | None = None,
+    body_media: str = JSON,
+    query: type[BaseModel] | None = None,
+    access: Access | None = None,
+    oauth_errors: bool = False,
+    max_body: int | None = None,
+) -> Callable[[Handler], Callable[..., Response]]:
+    def decorate(handler: Handler) -> Callable[..., Response]:
+        spec = Endpoint(
+            path,
+            method,
+            handler.__name__,
+            summary,
+            tag,
+            responses,
+            body,
+            body_media,
+            query,
+            access,
+            oauth_errors,
+            max_body,
+        )
+        ENDPOINTS.append(spec)
+
+        def view(**params: str) -> Response:
+            return _dispatch(spec, handler, blueprint.current_request, params)
+
+        view.__name__ = handler.__name__
+        view.__doc__ = handler.__doc__
+        content_types = [body_media] if body is not None else [JSON, FORM]
+        blueprint.route(path, methods=[method], content_types=content_types)(view)
+        return view
+
+    return decorate
+
+
+def json_reply(model: BaseModel | dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    payload = model.model_dump(mode="json", exclude_none=True) if isinstance(model, BaseModel) else model
+    return Response(body=payload, status_code=status, headers={"Content-Type": JSON, **(headers or {})})
+
+
+def html_reply(page: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=page, status_code=status, headers={"Content-Type": "text/html; charset=utf-8", **(headers or {})}
+    )
+
+
+def redirect(location: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(body="", status_code=302, headers={"Location": location, **(headers or {})})
+
+
+def _dispatch(spec: Endpoint, handler: Handler, request: Any, params: dict[str, str]) -> Response:
+    started = time.perf_counter()
+    context = getattr(request, "context", None) or {}
+    request_id = str(context.get("requestId", ""))
+    try:
+        response = handler(_make_call(spec, request, params, request_id))
+    except PortalError as error:
+        response = _error_response(spec, error)
+    except Exception:
+        get_logger().exception("unhandled_error", extra={"route": spec.path, "request_id": request_id})
+        response = _error_response(spec, _Internal("Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."))
+    _add_security_headers(response)
+    log_event(
+        "request",
+        method=spec.method,
+        route=spec.path,
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        request_id=request_id,
+    )
+    return response
+
+
+class _Internal(PortalError):
+    status = 500
+    code = "internal_error"
+
+
+def _make_call(spec: Endpoint, request: Any, params: dict[str, str], request_id: str) -> Call:
+    headers = {key.lower(): value for key, value in (request.headers or {}).items()}
+    raw = request.raw_body or b""
+    if len(raw) > (spec.max_body or get_settings().max_body_bytes):
+        raise PayloadTooLarge("Nội dung yêu cầu vượt quá kích thước cho phép.")
+    identity = (getattr(request, "context", None) or {}).get("identity") or {}
+    call = Call(
+        params=params,
+        headers=headers,
+        cookies=_cookies(headers.get("cookie", "")),
+        request_id=request_id,
+        source_ip=str(identity.get("sourceIp", "")),
+        raw_query=_single_values(_query_pairs(request)),
+    )
+    if spec.access is not None:
+        call.principal = authenticate(headers, spec.access)
+    if spec.query is not None:
+        call.query = parse(spec.query, call.raw_query)
+    if spec.body is not None:
+        call.body = parse(spec.body, _body_data(spec, raw))
+    return call
+
+
+def _query_pairs(request: Any) -> list[tuple[str, str]]:
+    query = request.query_params
+    if not query:
+        return []
+    return [(key, value) for key in query for value in query.getlist(key)]
+
+
+def _single_values(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for key, value in pairs:
+        if key in values:
+            raise InvalidInput("Tham số bị lặp lại.", field=key)
+        values[key] = value
+    return values
+
+
+def _body_data(spec: Endpoint, raw: bytes) -> Any:
+    if not raw:
+        raise InvalidInput("Thiếu nội dung yêu cầu.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("Nội dung yêu cầu phải được mã hoá UTF-8.") from None
+    if spec.body_media == FORM:
+        return _single_values(parse_qsl(text, keep_blank_values=True))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"Nội dung không phải JSON hợp lệ (dòng {error.lineno}, cột {error.colno}).") from None
+
+
+def _cookies(header: str) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def _error_response(spec: Endpoint, error: PortalError) -> Response:
+    if spec.oauth_errors:
+        oauth_code = getattr(error, "oauth_code", "invalid_request")
+        body: dict[str, Any] = {"error": oauth_code, "error_description": error.message}
+    else:
+        body = error.body()
+    if error.status >= 500:
+        log_event("error_response", logging.ERROR, route=spec.path, status=error.status)
+    return Response(body=body, status_code=error.status, headers={"Content-Type": JSON, **error.headers})
+
+
+def _add_security_headers(response: Response) -> None:
+    headers = response.headers
+    headers.setdefault("Cache-Control", "no-store")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+
+
+def normalise_framework_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """HTTP middleware: give Chalice's own errors (405, 415, unhandled 500) the one JSON shape."""
+    response = get_response(event)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
+        code = "internal_error" if response.status_code >= 500 else _snake(str(body["Code"]))
+        message = _FRAMEWORK_MESSAGES.get(response.status_code, "Yêu cầu không hợp lệ.")
+        response.body = error_body(code, message)
+        response.headers["Content-Type"] = JSON
+    return response
+
+
+_FRAMEWORK_MESSAGES = {
+    405: "Phương thức HTTP này không được hỗ trợ tại địa chỉ này.",
+    415: "Kiểu nội dung (Content-Type) không được hỗ trợ.",
+    500: "Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút.",
+}
+
+
+def _snake(name: str) -> str:
+    name = name.removesuffix("Error")
+    return "".join(f"_{char.lower()}" if char.isupper() else char for char in name).lstrip("_")

@@ -1,0 +1,41 @@
+"""The one place that reads the time, so tests can move it."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+
+class Clock:
+    def now(self) -> float:
+        return time.time()
+
+    def utcnow(self) -> datetime:
+        return datetime.fromtimestamp(self.now(), tz=UTC)
+
+
+class FixedClock(Clock):
+    """A clock tests can advance: `clock.advance(601)` expires a ten-minute code."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self._now = time.time() if start is None else start
+
+    def now(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds
+
+
+clock: Clock = Clock()
+
+
+def use_clock(new: Clock) -> Clock:
+    """Swap the process clock (tests only); returns the previous one."""
+    global clock
+    previous, clock = clock, new
+    return previous
+
+
+def now() -> float:
+    return clock.now()

@@ -1,0 +1,58 @@
+"""Turn pydantic validation failures into one Vietnamese message naming the field."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from chalicelib.core.errors import InvalidInput
+
+_MESSAGES = {
+    "missing": "Thiếu trường bắt buộc.",
+    "extra_forbidden": "Trường này không được chấp nhận.",
+    "string_too_short": "Giá trị quá ngắn.",
+    "string_too_long": "Giá trị quá dài.",
+    "string_pattern_mismatch": "Giá trị sai định dạng.",
+    "string_type": "Giá trị phải là chuỗi ký tự.",
+    "literal_error": "Giá trị không nằm trong danh sách cho phép.",
+    "enum": "Giá trị không nằm trong danh sách cho phép.",
+    "model_type": "Dữ liệu phải là một đối tượng JSON.",
+    "model_attributes_type": "Dữ liệu phải là một đối tượng JSON.",
+    "value_error": "Giá trị không hợp lệ.",
+    "too_long": "Quá nhiều phần tử.",
+}
+
+
+class StrictModel(BaseModel):
+    """Base of every request model: unknown fields are refused, strings trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Reply(BaseModel):
+    """Base of every response model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def invalid_input(error: ValidationError) -> InvalidInput:
+    first = error.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in first["loc"]) or None
+    kind = first["type"]
+    if kind == "value_error":
+        # Our validators raise ValueError with a Vietnamese message; pydantic prefixes it.
+        message = str(first["msg"]).removeprefix("Value error, ")
+    else:
+        message = _MESSAGES.get(kind, "Giá trị không hợp lệ.")
+    return InvalidInput(message, field=field)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: object) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise invalid_input(error) from None

@@ -1,0 +1,218 @@
+"""Accounts: registration, sign-in with throttling and lockout, password change and reset.
+
+Sign-in failures are counted per login name whether or not an account exists, and a miss costs a
+full argon2 verification, so neither the answer nor its timing tells an attacker which identity
+numbers have accounts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.core import clock
+from chalicelib.core.errors import Conflict, InvalidInput, TooManyRequests, Unauthenticated
+from chalicelib.core.logs import log_event
+from chalicelib.core.secrets import digest, new_id, numeric_code, same
+from chalicelib.notifications.outbox import enqueue
+from chalicelib.sso import passwords
+from chalicelib.sso.identifiers import account_type_of
+from chalicelib.sso.schemas import BusinessRegistration, CitizenRegistration
+from chalicelib.store.accounts import Account, LoginName
+from chalicelib.store.base import condition_failed, connection
+from chalicelib.store.grants import Grant, expiry
+
+MAX_FAILURES = 5
+LOCKOUT_SECONDS = 15 * 60
+FAILURE_WINDOW_SECONDS = 15 * 60
+RESET_CODE_SECONDS = 10 * 60
+RESET_MAX_ATTEMPTS = 5
+RESET_RESEND_SECONDS = 60
+SELF_REGISTERED_LEVEL = 1
+
+
+def acr_of(level: int) -> str:
+    return f"urn:vn:dvcqg:loa:{level}"
+
+
+@dataclass(frozen=True)
+class SignIn:
+    account: Account
+    amr: tuple[str, ...]
+
+
+def register(request: CitizenRegistration | BusinessRegistration) -> Account:
+    account_type = "citizen" if isinstance(request, CitizenRegistration) else "business"
+    now = clock.now()
+    account = Account(
+        new_id(),
+        account_type=account_type,
+        identifier=request.identifier(),
+        full_name=request.full_name,
+        email=str(request.email) if request.email else None,
+        phone=request.phone,
+        assurance_level=SELF_REGISTERED_LEVEL,
+        password_hash=passwords.hash_password(request.password),
+        password_changed_at=now,
+        created_at=now,
+    )
+    login = LoginName(LoginName.key(account_type, account.identifier), account_id=account.account_id)
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(login, condition=LoginName.login.does_not_exist())
+            transaction.save(account, condition=Account.account_id.does_not_exist())
+    except TransactWriteError as error:
+        if condition_failed(error):
+            field = "identity_number" if account_type == "citizen" else "tax_code"
+            raise Conflict("Đã có tài khoản đăng ký với số này.", field=field) from None
+        raise
+    log_event("account_registered", account_type=account_type, account_id=account.account_id)
+    return account
+
+
+def find_by_identifier(identifier: str) -> Account | None:
+    account_type = account_type_of(identifier)
+    if account_type is None:
+        return None
+    try:
+        login = LoginName.get(LoginName.key(account_type, identifier))
+        return Account.get(login.account_id)
+    except DoesNotExist:
+        return None
+
+
+def get_account(account_id: str) -> Account | None:
+    try:
+        return Account.get(account_id)
+    except DoesNotExist:
+        return None
+
+
+def sign_in(identifier: str, password: str) -> SignIn:
+    """The account for these credentials, or `Unauthenticated` / `TooManyRequests`."""
+    counter = _failure_counter(identifier)
+    _refuse_if_locked(counter)
+    account = find_by_identifier(identifier)
+    stored = account.password_hash if account else passwords.dummy_hash()
+    if not passwords.verify_password(stored, password) or account is None:
+        _record_failure(identifier, account)
+        raise Unauthenticated("Số định danh/mã số thuế hoặc mật khẩu không đúng.")
+    if counter is not None:
+        counter.delete()
+    log_event("signed_in", account_id=account.account_id)
+    return SignIn(account, ("pwd",))
+
+
+def change_password(account: Account, current: str, new: str) -> None:
+    sign_in(account.identifier, current)
+    if same(current, new):
+        raise InvalidInput("Mật khẩu mới phải khác mật khẩu hiện tại.", field="new_password")
+    _set_password(account, new)
+
+
+def request_reset(identifier: str) -> None:
+    """Queue a one-time code to the account's contact. Silent about accounts that do not exist."""
+    account = find_by_identifier(identifier)
+    if account is None or not (account.email or account.phone):
+        log_event("password_reset_requested", matched=False)
+        return
+    key = Grant.key_of("reset", account.account_id)
+    existing = Grant.find(key)
+    if existing and existing.is_live() and clock.now() - existing.created_at < RESET_RESEND_SECONDS:
+        return
+    code = numeric_code()
+    Grant(
+        key,
+        kind="reset",
+        account_id=account.account_id,
+        data={"code": digest(code)},
+        created_at=clock.now(),
+        expires_at=expiry(RESET_CODE_SECONDS),
+    ).save()
+    channel, recipient = ("email", account.email) if account.email else ("sms", account.phone)
+    enqueue(channel, str(recipient), "password_reset", {"code": code, "minutes": RESET_CODE_SECONDS // 60})
+    log_event("password_reset_requested", matched=True, account_id=account.account_id)
+
+
+def confirm_reset(identifier: str, code: str, new_password: str) -> None:
+    refusal = InvalidInput("Mã xác nhận không đúng hoặc đã hết hạn.", field="code")
+    account = find_by_identifier(identifier)
+    grant = Grant.find(Grant.key_of("reset", account.account_id)) if account else None
+    if account is None or grant is None or not grant.is_live() or grant.count >= RESET_MAX_ATTEMPTS:
+        raise refusal
+    if not same(grant.data["code"], digest(code)):
+        grant.update(actions=[Grant.count.add(1)])
+        raise refusal
+    grant.delete()
+    _set_password(account, new_password)
+    counter = _failure_counter(identifier)
+    if counter is not None:
+        counter.delete()
+
+
+def _set_password(account: Account, new: str) -> None:
+    account.password_hash = passwords.hash_password(new)
+    account.password_changed_at = clock.now()
+    account.save()
+    _notify(account, "password_changed", {})
+    log_event("password_changed", account_id=account.account_id)
+
+
+def _notify(account: Account, template: str, params: dict[str, object]) -> None:
+    if account.email:
+        enqueue("email", account.email, template, params)
+    elif account.phone:
+        enqueue("sms", account.phone, template, params)
+
+
+def _failure_counter(identifier: str) -> Grant | None:
+    return Grant.find(Grant.key_of("signin-failures", digest(identifier)))
+
+
+def _refuse_if_locked(counter: Grant | None) -> None:
+    if counter is None or not counter.is_live():
+        return
+    locked_until = float(counter.data.get("locked_until", 0))
+    if locked_until > clock.now():
+        minutes = max(1, round((locked_until - clock.now()) / 60))
+        raise TooManyRequests(
+            f"Đăng nhập sai quá {MAX_FAILURES} lần. Tài khoản tạm khoá, vui lòng thử lại sau {minutes} phút.",
+            retry_after=int(locked_until - clock.now()) + 1,
+        )
+
+
+def _record_failure(identifier: str, account: Account | None) -> None:
+    """Count a failure atomically; the fifth in the window locks the login name."""
+    key = Grant.key_of("signin-failures", digest(identifier))
+    counter = Grant(key)
+    live = Grant.expires_at > expiry(0)
+    for _attempt in range(3):
+        try:
+            counter.update(actions=[Grant.count.add(1)], condition=live)
+            break
+        except UpdateError as error:  # no counter yet, or the previous window ended
+            if not condition_failed(error):
+                raise
+        try:
+            counter = Grant(
+                key, kind="signin-failures", count=1, created_at=clock.now(), expires_at=expiry(FAILURE_WINDOW_SECONDS)
+            )
+            counter.save(condition=Grant.key.does_not_exist() | ~live)
+            break
+        except PutError as error:  # another request started the window first: count on it
+            if not condition_failed(error):
+                raise
+    log_event("sign_in_failed", failures=counter.count)
+    if counter.count >= MAX_FAILURES:
+        counter.update(
+            actions=[
+                Grant.count.set(0),
+                Grant.data.set({"locked_until": clock.now() + LOCKOUT_SECONDS}),
+                Grant.expires_at.set(expiry(LOCKOUT_SECONDS)),
+            ]
+        )
+        log_event("sign_in_locked")
+        if account is not None:
+            _notify(account, "account_locked", {"minutes": LOCKOUT_SECONDS // 60})

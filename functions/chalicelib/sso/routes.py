@@ -1,0 +1,258 @@
+"""OpenID Connect provider endpoints: discovery, JWKS, authorize (code + PKCE), token, userinfo, logout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+from chalice import Blueprint, Response
+
+from chalicelib.core import tokens
+from chalicelib.core.api import FORM, HTML, Call, Returns, endpoint, html_reply, json_reply, redirect
+from chalicelib.core.auth import Access
+from chalicelib.core.config import get_settings
+from chalicelib.core.errors import InvalidInput, TooManyRequests, Unauthenticated
+from chalicelib.core.logs import log_event
+from chalicelib.sso import accounts, authorize, issuance, pages
+from chalicelib.sso.clients import authenticate_client, get_client
+from chalicelib.sso.schemas import Discovery, Jwks, OAuthErrorReply, SignInForm, TokenReply, TokenRequest, UserInfo
+
+oidc_api = Blueprint(__name__)
+
+SESSION_COOKIE = "dvc_session"
+REQUEST_COOKIE = "dvc_authreq"
+_PAGE = Returns("Trang HTML", media=HTML)
+_REDIRECT = Returns("Chuyển hướng về relying party (code hoặc error)", media="", headers=("Location",))
+_PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
+
+
+def discovery_document() -> dict[str, Any]:
+    issuer = get_settings().issuer
+    return {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/oidc/authorize",
+        "token_endpoint": f"{issuer}/oidc/token",
+        "userinfo_endpoint": f"{issuer}/oidc/userinfo",
+        "jwks_uri": f"{issuer}/oidc/jwks",
+        "end_session_endpoint": f"{issuer}/oidc/logout",
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ["ES256", "RS256", "PS256"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": sorted(authorize.SUPPORTED_SCOPES),
+        "claims_supported": [
+            "sub",
+            "name",
+            "account_type",
+            "identity_number",
+            "tax_code",
+            "email",
+            "phone_number",
+            "acr",
+            "amr",
+            "auth_time",
+            "nonce",
+        ],
+        "acr_values_supported": [accounts.acr_of(1), accounts.acr_of(2)],
+        "prompt_values_supported": ["none", "login"],
+        "authorization_response_iss_parameter_supported": True,
+        "ui_locales_supported": ["vi"],
+        "request_parameter_supported": False,
+        "claims_parameter_supported": False,
+    }
+
+
+@endpoint(
+    oidc_api,
+    "/.well-known/openid-configuration",
+    "GET",
+    summary="OpenID Connect discovery",
+    tag="oidc",
+    responses={200: Returns("Cấu hình nhà cung cấp định danh", Discovery)},
+)
+def openid_configuration(call: Call) -> Response:
+    return json_reply(discovery_document(), headers=_PUBLIC_CACHE)
+
+
+@endpoint(
+    oidc_api,
+    "/oidc/jwks",
+    "GET",
+    summary="Public signing keys (JWKS)",
+    tag="oidc",
+    responses={200: Returns("Khoá công khai, kể cả khoá sắp dùng hoặc sắp thôi dùng khi xoay vòng", Jwks)},
+)
+def jwks(call: Call) -> Response:
+    return json_reply(tokens.keyset().jwks(), headers=_PUBLIC_CACHE)
+
+
+@endpoint(
+    oidc_api,
+    "/oidc/authorize",
+    "GET",
+    summary="Authorization endpoint (code + PKCE S256)",
+    tag="oidc",
+    responses={200: _PAGE, 302: _REDIRECT, 400: _PAGE},
+)
+def authorization(call: Call) -> Response:
+    try:
+        client, request = authorize.validate_request(call.raw_query)
+    except authorize.UntrustedRedirect as problem:
+        return html_reply(pages.problem_page(problem.message), 400, pages.security_headers())
+    except authorize.RedirectableError as problem:
+        return redirect(problem.location())
+    session = authorize.find_session(call.cookies.get(SESSION_COOKIE))
+    if session is not None and request.get("prompt") != "login":
+        return redirect(authorize.redirect_with(request, {"code": authorize.issue_code(request, session)}))
+    if request.get("prompt") == "none":
+        return redirect(authorize.redirect_with(request, {"error": "login_required"}))
+    request_id = authorize.remember_request(request)
+    page = pages.sign_in_page(action=_action(), request_id=request_id, client_name=client.name)
+    headers = {**pages.security_headers(request["redirect_uri"]), "Set-Cookie": _cookie(REQUEST_COOKIE, request_id)}
+    return html_reply(page, headers=headers)
+
+
+@endpoint(
+    oidc_api,
+    "/oidc/authorize",
+    "POST",
+    summary="Sign-in form submission",
+    tag="oidc",
+    body=SignInForm,
+    body_media=FORM,
+    responses={302: _REDIRECT, 400: _PAGE, 401: _PAGE, 429: _PAGE},
+)
+def sign_in(call: Call) -> Response:
+    form: SignInForm = call.body
+    request = authorize.recall_request(form.request_id)
+    if request is None or call.cookies.get(REQUEST_COOKIE) != form.request_id:
+        message = "Phiên đăng nhập đã hết hạn. Hãy quay lại trang dịch vụ và bắt đầu lại."
+        return html_reply(pages.problem_page(message), 400, pages.security_headers())
+    client = get_client(request["client_id"])
+    try:
+        if not form.identifier or not form.password:
+            raise InvalidInput("Hãy nhập số định danh/mã số thuế và mật khẩu.")
+        signed_in = accounts.sign_in(form.identifier, form.password)
+    except (InvalidInput, Unauthenticated, TooManyRequests) as problem:
+        page = pages.sign_in_page(
+            action=_action(),
+            request_id=form.request_id,
+            client_name=client.name if client else "",
+            identifier=form.identifier,
+            error=problem.message,
+        )
+        return html_reply(page, problem.status, {**pages.security_headers(request["redirect_uri"]), **problem.headers})
+    cookie, session = authorize.start_session(signed_in.account, signed_in.amr)
+    authorize.forget_request(form.request_id)
+    location = authorize.redirect_with(request, {"code": authorize.issue_code(request, session)})
+    return redirect(location, {"Set-Cookie": [_cookie(SESSION_COOKIE, cookie), _expired(REQUEST_COOKIE)]})
+
+
+@endpoint(
+    oidc_api,
+    "/oidc/token",
+    "POST",
+    summary="Token endpoint",
+    tag="oidc",
+    body=TokenRequest,
+    body_media=FORM,
+    oauth_errors=True,
+    responses={
+        200: Returns("Mã truy cập", TokenReply),
+        400: Returns("Lỗi OAuth 2.0", OAuthErrorReply),
+        401: Returns("Ứng dụng không xác thực được", OAuthErrorReply),
+    },
+)
+def token(call: Call) -> Response:
+    client = authenticate_client(call.body, call.headers)
+    reply = issuance.grant_tokens(client, call.body)
+    return json_reply(reply, headers={"Pragma": "no-cache"})
+
+
+_USERINFO = {200: Returns("Thông tin người dùng", UserInfo)}
+
+
+@endpoint(
+    oidc_api, "/oidc/userinfo", "GET", summary="UserInfo", tag="oidc", access=Access.user("openid"), responses=_USERINFO
+)
+def userinfo(call: Call) -> Response:
+    return json_reply(_userinfo(call))
+
+
+@endpoint(
+    oidc_api,
+    "/oidc/userinfo",
+    "POST",
+    summary="UserInfo (POST)",
+    tag="oidc",
+    access=Access.user("openid"),
+    responses=_USERINFO,
+)
+def userinfo_post(call: Call) -> Response:
+    return json_reply(_userinfo(call))
+
+
+def _userinfo(call: Call) -> UserInfo:
+    account = accounts.get_account(call.user.subject)
+    if account is None:
+        raise Unauthenticated("Tài khoản không còn tồn tại.")
+    claims: dict[str, Any] = {"sub": account.account_id, **issuance.identity_claims(account)}
+    claims["acr"] = accounts.acr_of(account.assurance_level)
+    if "email" in call.user.scopes:
+        claims["email"] = account.email
+    if "phone" in call.user.scopes:
+        claims["phone_number"] = account.phone
+    return UserInfo(**claims)
+
+
+@endpoint(
+    oidc_api,
+    "/oidc/logout",
+    "GET",
+    summary="RP-initiated logout (end session)",
+    tag="oidc",
+    responses={200: _PAGE, 302: _REDIRECT, 400: _PAGE},
+)
+def logout(call: Call) -> Response:
+    query = call.raw_query
+    target = query.get("post_logout_redirect_uri")
+    client_id = _client_of_hint(query.get("id_token_hint")) or query.get("client_id")
+    client = get_client(client_id) if client_id else None
+    if target is not None and (client is None or target not in client.post_logout_redirect_uris):
+        message = "Địa chỉ quay lại sau khi đăng xuất không khớp với địa chỉ đã đăng ký."
+        return html_reply(pages.problem_page(message), 400, pages.security_headers())
+    authorize.end_session(call.cookies.get(SESSION_COOKIE))
+    log_event("signed_out", client_id=client_id)
+    cleared = {"Set-Cookie": _expired(SESSION_COOKIE)}
+    if target is None:
+        return html_reply(pages.signed_out_page(), headers={**pages.security_headers(), **cleared})
+    return redirect(authorize.append_query(target, {"state": query.get("state", "")}), cleared)
+
+
+def _client_of_hint(hint: str | None) -> str | None:
+    """The relying party an ID token was issued to; expired hints are fine, forged ones are not."""
+    if not hint:
+        return None
+    try:
+        audience = jwt.decode(hint, options={"verify_signature": False}).get("aud")
+        claims = tokens.verify(hint, audience=str(audience), allow_expired=True)
+    except (jwt.PyJWTError, tokens.InvalidToken):
+        return None
+    return str(claims["aud"])
+
+
+def _action() -> str:
+    return f"{get_settings().issuer}/oidc/authorize"
+
+
+def _cookie(name: str, value: str) -> str:
+    secure = "; Secure" if get_settings().secure_cookies else ""
+    return f"{name}={value}; Path=/oidc; HttpOnly; SameSite=Lax{secure}"
+
+
+def _expired(name: str) -> str:
+    return f"{name}=; Path=/oidc; HttpOnly; SameSite=Lax; Max-Age=0"

@@ -1,0 +1,70 @@
+"""What every table shares: its name from configuration, region, endpoint, on-demand billing.
+
+PynamoDB reads `Meta` when the model class is created, so configuration is read at import, once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.models import Model
+
+from chalicelib.core.config import get_settings
+
+
+def table_meta(name: str) -> type:
+    settings = get_settings()
+
+    class Meta:
+        table_name = f"{settings.table_prefix}-{name}"
+        region = settings.region
+        host = settings.dynamodb_endpoint
+        billing_mode = "PAY_PER_REQUEST"
+
+    return Meta
+
+
+_connection: Connection | None = None
+
+
+def connection() -> Connection:
+    """The low-level connection transactions need, created on first use."""
+    global _connection
+    if _connection is None:
+        settings = get_settings()
+        _connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    return _connection
+
+
+def condition_failed(error: PutError | UpdateError | TransactWriteError) -> bool:
+    """True when a conditional write lost, read from the cause code rather than the message."""
+    if isinstance(error, TransactWriteError):
+        reasons = error.cancellation_reasons or []
+        return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+    return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+def all_models() -> list[type[Model]]:
+    from chalicelib.store.accounts import Account, LoginName
+    from chalicelib.store.clients import Client
+    from chalicelib.store.grants import Grant
+    from chalicelib.store.outbox import OutboxMessage
+
+    return [Account, LoginName, Client, Grant, OutboxMessage]
+
+
+def create_tables(wait: bool = True) -> list[str]:
+    """Create every missing table (idempotent); returns the names created."""
+    created = []
+    for model in all_models():
+        if not model.exists():
+            model.create_table(wait=wait)
+            created.append(model.Meta.table_name)
+        model.update_ttl(ignore_update_ttl_errors=False)
+    return created
+
+
+def table_names() -> dict[str, Any]:
+    return {model.__name__: model.Meta.table_name for model in all_models()}

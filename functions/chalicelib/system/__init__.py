@@ -1,0 +1,1 @@
+"""Cross-cutting endpoints: the OpenAPI document and a health check."""

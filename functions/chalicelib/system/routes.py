@@ -1,0 +1,56 @@
+"""The API's own description and a health check."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.core.api import ENDPOINTS, Call, Returns, endpoint, json_reply
+from chalicelib.core.config import get_settings
+from chalicelib.core.validation import Reply
+from chalicelib.system.openapi import build_document
+
+system_api = Blueprint(__name__)
+_routes: dict[str, Any] = {}
+
+
+class Health(Reply):
+    status: str
+
+
+def bind_routes(routes: dict[str, Any]) -> None:
+    """Give the OpenAPI endpoint the app's route table (called once by app.py)."""
+    _routes.clear()
+    _routes.update(routes)
+    openapi_document.cache_clear()
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    return build_document(_routes, ENDPOINTS, get_settings().issuer)
+
+
+@endpoint(
+    system_api,
+    "/openapi.json",
+    "GET",
+    summary="This API's OpenAPI 3.1 document",
+    tag="system",
+    responses={200: Returns("Tài liệu OpenAPI 3.1")},
+)
+def openapi(call: Call) -> Response:
+    return json_reply(openapi_document(), headers={"Cache-Control": "public, max-age=300"})
+
+
+@endpoint(
+    system_api,
+    "/health",
+    "GET",
+    summary="Liveness check",
+    tag="system",
+    responses={200: Returns("Đang hoạt động", Health)},
+)
+def health(call: Call) -> Response:
+    return json_reply(Health(status="ok"))
