@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+API_PORT ?= 8001
+AWS_PORT ?= 8002
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -29,10 +31,9 @@ chromium: ## install Debian's Chromium for the browser tests (if missing)
 build: $(INSTALLED) ## build the catalogue site into build/site (incremental after the first run)
 	$(PY) -m catalog_build build
 
-run: $(INSTALLED) ## build, then serve the portal on http://$(HOST):$(PORT)/
+run: $(INSTALLED) ## build the catalogue, then run site, API and moto on $(HOST) (Ctrl-C stops, state is kept)
 	PORTAL_SITE_URL=http://$(HOST):$(PORT)/ $(PY) -m catalog_build build
-	@echo "Serving the portal at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	@$(PY) -m http.server --bind $(HOST) --directory build/site $(PORT)
+	@$(PY) -m devstack --host $(HOST) --site-port $(PORT) --api-port $(API_PORT) --aws-port $(AWS_PORT)
 
 lint: $(INSTALLED) ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -46,7 +47,8 @@ test: $(INSTALLED) chromium lint ## install what is needed, lint, and run the wh
 	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(INSTALLED) chromium ## run the benchmarks (slow: builds 1,000 and 10,000 procedures)
+	$(PY) bench/api.py
 	$(PY) bench/catalog.py
 
-clean: ## remove build output, caches and generated pages
+clean: ## remove build output, caches and generated pages (keeps .devstack: local data and keys)
 	rm -rf build site/docs/index.md site/docs/{thu-tuc,linh-vuc,co-quan,cap-thuc-hien,doi-tuong,a-z,hoi-dap,tim-kiem,du-lieu}

@@ -1,0 +1,1 @@
+"""The embedded local stack behind `make run`: moto on loopback, the API, the built site, saved state."""

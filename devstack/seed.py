@@ -1,0 +1,107 @@
+"""Demo data for the local stack: a citizen, a business, two agencies each with an API client, and
+one relying-party portal. Idempotent: what exists is left alone, so restarts keep edits.
+
+Secrets are generated on first run and kept in the state folder (never committed) so that the
+banner can print them every time; the tables hold only their digests.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEMO_CITIZEN = {
+    "identity_number": "001099000001",
+    "full_name": "Nguyễn Văn Dân",
+    "email": "dan@example.vn",
+    "phone": "0912000001",
+}
+DEMO_BUSINESS = {"tax_code": "0100109106", "full_name": "Công ty Cổ phần Dữ liệu Mẫu", "email": "lienhe@example.vn"}
+DEMO_AGENCIES = {"TTLLTPQG": "Trung tâm Lý lịch tư pháp quốc gia", "CSGT": "Cục Cảnh sát giao thông"}
+DEMO_RP = "cong-tinh-demo"
+RP_CALLBACK = "http://127.0.0.1:8765/callback"
+RP_HOME = "http://127.0.0.1:8765/"
+CREDENTIALS_FILE = "demo-credentials.json"
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    values: dict[str, Any]
+
+    def lines(self, issuer: str) -> list[str]:
+        v = self.values
+        lines = [
+            f"  citizen         identity number {DEMO_CITIZEN['identity_number']}  password {v['citizen_password']}",
+            f"  business        tax code {DEMO_BUSINESS['tax_code']}               password {v['business_password']}",
+            f"  relying party   client_id {DEMO_RP}  client_secret {v['rp_secret']}",
+            f"                  redirect_uri {RP_CALLBACK}  (client_secret_basic, PKCE S256)",
+        ]
+        for agency, secret in v["agency_secrets"].items():
+            lines.append(f"  agency {agency:<9} client_id {_agency_client(agency)}  client_secret {secret}")
+        lines.append(f"  discovery       {issuer}/.well-known/openid-configuration")
+        return lines
+
+
+def _agency_client(agency: str) -> str:
+    return f"{agency.lower()}-motcua"
+
+
+def load_or_create_credentials(folder: Path) -> DemoCredentials:
+    path = folder / CREDENTIALS_FILE
+    if path.exists():
+        return DemoCredentials(json.loads(path.read_text(encoding="utf-8")))
+    values = {
+        "citizen_password": f"Dan-{secrets.token_hex(4)}",
+        "business_password": f"DoanhNghiep-{secrets.token_hex(4)}",
+        "rp_secret": secrets.token_urlsafe(24),
+        "agency_secrets": {agency: secrets.token_urlsafe(24) for agency in DEMO_AGENCIES},
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(values, indent=2), encoding="utf-8")
+    path.chmod(0o600)
+    return DemoCredentials(values)
+
+
+def seed(credentials: DemoCredentials) -> list[str]:
+    """Create whatever demo record is missing; returns what was created."""
+    from chalicelib.sso import accounts
+    from chalicelib.sso.clients import get_client, register_client
+    from chalicelib.sso.schemas import BusinessRegistration, CitizenRegistration
+    from chalicelib.store.accounts import Account
+
+    values = credentials.values
+    created = []
+    if accounts.find_by_identifier(DEMO_CITIZEN["identity_number"]) is None:
+        citizen = accounts.register(CitizenRegistration(**DEMO_CITIZEN, password=values["citizen_password"]))
+        # The demo citizen stands for one verified in person (assurance level 2).
+        citizen.update(actions=[Account.assurance_level.set(2)])
+        created.append("demo citizen")
+    if accounts.find_by_identifier(DEMO_BUSINESS["tax_code"]) is None:
+        accounts.register(BusinessRegistration(**DEMO_BUSINESS, password=values["business_password"]))
+        created.append("demo business")
+    if get_client(DEMO_RP) is None:
+        register_client(
+            DEMO_RP,
+            kind="relying_party",
+            name="Cổng dịch vụ công tỉnh (bản mẫu)",
+            scopes=["openid", "profile", "email", "phone"],
+            redirect_uris=[RP_CALLBACK],
+            post_logout_redirect_uris=[RP_HOME],
+            secret=values["rp_secret"],
+        )
+        created.append("demo relying party")
+    for agency, name in DEMO_AGENCIES.items():
+        if get_client(_agency_client(agency)) is None:
+            register_client(
+                _agency_client(agency),
+                kind="agency",
+                name=f"Hệ thống một cửa — {name}",
+                agency_id=agency,
+                scopes=["agency:read", "dossiers:read", "dossiers:write", "complaints:answer", "payments:read"],
+                secret=values["agency_secrets"][agency],
+            )
+            created.append(f"agency client {agency}")
+    return created

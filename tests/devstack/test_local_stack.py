@@ -1,0 +1,172 @@
+"""The local stack as `make run` starts it: a real process, real ports, a restart in the middle.
+
+An independent relying party (Authlib's OAuth2 client) signs the demo citizen in against it, and
+data written before Ctrl-C is there after the restart.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.jose import JsonWebKey, jwt
+from authlib.oidc.core import CodeIDToken
+
+from tests.conftest import REPO
+
+CALLBACK = "http://127.0.0.1:8765/callback"
+# Authlib announces the move of authlib.jose to joserfc; its ID-token claim checks are what we want here.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen[str]
+    output: list[str]
+    issuer: str
+    state_dir: Path
+
+    def credentials(self) -> dict[str, Any]:
+        return json.loads((self.state_dir / "demo-credentials.json").read_text())
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=30)
+        self.output.extend(self.process.stdout.read().splitlines() if self.process.stdout else [])
+        return code
+
+
+class Launcher:
+    def __init__(self, tmp_path: Path) -> None:
+        self.state_dir = tmp_path / "state"
+        self.site_dir = tmp_path / "site"
+        self.site_dir.mkdir()
+        (self.site_dir / "index.html").write_text("<!doctype html><title>Cổng</title>", encoding="utf-8")
+        self.ports = {"--api-port": _free_port(), "--aws-port": _free_port(), "--site-port": _free_port()}
+        self.running: list[RunningStack] = []
+
+    def start(self) -> RunningStack:
+        arguments = [f"{name}={port}" for name, port in self.ports.items()]
+        command = [sys.executable, "-m", "devstack", f"--state-dir={self.state_dir}", f"--site-dir={self.site_dir}"]
+        process = subprocess.Popen(
+            [*command, *arguments], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        output: list[str] = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = process.stdout.readline() if process.stdout else ""
+            if not line and process.poll() is not None:
+                pytest.fail("the local stack exited early:\n" + "".join(output))
+            output.append(line)
+            if line.strip() == "ready":
+                stack = RunningStack(process, output, f"http://127.0.0.1:{self.ports['--api-port']}", self.state_dir)
+                self.running.append(stack)
+                return stack
+        process.kill()
+        pytest.fail("the local stack did not become ready in 90 s")
+
+    def stop_all(self) -> None:
+        for stack in self.running:
+            if stack.process.poll() is None:
+                stack.process.kill()
+
+
+@pytest.fixture
+def launcher(tmp_path: Path) -> Iterator[Launcher]:
+    launcher = Launcher(tmp_path)
+    yield launcher
+    launcher.stop_all()
+
+
+def browser_sign_in(authorize_url: str, identifier: str, password: str) -> str:
+    """Do what a person's browser does: open the sign-in page, fill it in, follow to the callback."""
+    browser = requests.Session()
+    page = browser.get(authorize_url, timeout=10)
+    assert page.status_code == 200, page.text
+    request_id = re.search(r'name="request_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    answer = browser.post(
+        action,
+        data={"request_id": request_id, "identifier": identifier, "password": password},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def test_an_independent_relying_party_signs_the_demo_citizen_in(launcher: Launcher):
+    stack = launcher.start()
+    demo = stack.credentials()
+    metadata = requests.get(f"{stack.issuer}/.well-known/openid-configuration", timeout=10).json()
+    client = OAuth2Session(
+        "cong-tinh-demo",
+        demo["rp_secret"],
+        scope="openid profile email",
+        redirect_uri=CALLBACK,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="client_secret_basic",
+    )
+    verifier = secrets.token_urlsafe(48)
+    url, state = client.create_authorization_url(
+        metadata["authorization_endpoint"], nonce="n-0S6_WzA2Mj", code_verifier=verifier
+    )
+    callback = browser_sign_in(url, "001099000001", demo["citizen_password"])
+    assert parse_qs(urlsplit(callback).query)["state"] == [state]
+
+    token = client.fetch_token(metadata["token_endpoint"], authorization_response=callback, code_verifier=verifier)
+    keys = JsonWebKey.import_key_set(requests.get(metadata["jwks_uri"], timeout=10).json())
+    claims = jwt.decode(
+        token["id_token"],
+        keys,
+        claims_cls=CodeIDToken,
+        claims_options={"iss": {"essential": True, "value": metadata["issuer"]}},
+        claims_params={"nonce": "n-0S6_WzA2Mj", "client_id": "cong-tinh-demo"},
+    )
+    claims.validate()
+    assert claims["identity_number"] == "001099000001"
+    assert claims["acr"] == "urn:vn:dvcqg:loa:2"
+    info = client.get(metadata["userinfo_endpoint"], timeout=10).json()
+    assert info["name"] == "Nguyễn Văn Dân" and info["sub"] == claims["sub"]
+    assert stack.stop() == 0
+
+
+def test_data_written_before_ctrl_c_is_there_after_a_restart(launcher: Launcher):
+    first = launcher.start()
+    registration = {
+        "identity_number": "079200001234",
+        "full_name": "Trần Thị Lưu",
+        "email": "luu@example.vn",
+        "password": "Giữ-lại-sau-khởi-động",
+    }
+    created = requests.post(f"{first.issuer}/accounts/citizens", json=registration, timeout=10)
+    assert created.status_code == 201, created.text
+    assert first.stop() == 0
+    assert any("state saved" in line for line in first.output)
+
+    second = launcher.start()
+    assert any(line.startswith("restored") for line in second.output)
+    again = requests.post(f"{second.issuer}/accounts/citizens", json=registration, timeout=10)
+    assert again.status_code == 409, "the account registered before the restart must still exist"
+    assert first.credentials() == second.credentials()
+    assert second.stop() == 0
