@@ -6,6 +6,8 @@ never trusted, so `alg: none` and HS256 tokens forged with the public key are re
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -31,8 +33,11 @@ def keyset() -> KeySet:
 
             client = boto3.client("secretsmanager", region_name=settings.region)
             _keyset = load_from_secret(settings.keys_secret_id, client)
+        elif os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+            # Lambda's disk is read-only and per-instance: generated keys would differ between instances.
+            raise RuntimeError("PORTAL_KEYS_SECRET_ID must name the signing-key secret when running on AWS")
         else:
-            _keyset = load_from_dir(settings.keys_dir or _default_keys_dir())
+            _keyset = load_from_dir(settings.keys_dir or Path(".devstack/keys"))
     return _keyset
 
 
@@ -40,12 +45,6 @@ def use_keyset(new: KeySet | None) -> None:
     """Replace the cached key set (after a rotation, or in tests)."""
     global _keyset
     _keyset = new
-
-
-def _default_keys_dir() -> Any:
-    from pathlib import Path
-
-    return Path(".devstack/keys")
 
 
 def sign(claims: dict[str, Any], token_type: str = "JWT") -> str:
