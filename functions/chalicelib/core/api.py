@@ -258,6 +258,7 @@ def normalise_framework_errors(event: Any, get_response: Callable[[Any], Respons
         message = _FRAMEWORK_MESSAGES.get(response.status_code, "Yêu cầu không hợp lệ.")
         response.body = error_body(code, message)
         response.headers["Content-Type"] = JSON
+        _add_security_headers(response)
     return response
 
 

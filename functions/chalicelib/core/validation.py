@@ -27,13 +27,13 @@ _MESSAGES = {
 class StrictModel(BaseModel):
     """Base of every request model: unknown fields are refused, strings trimmed."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Reply(BaseModel):
     """Base of every response model."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def invalid_input(error: ValidationError) -> InvalidInput:

@@ -106,7 +106,10 @@ def sign_in(identifier: str, password: str) -> SignIn:
 
 
 def change_password(account: Account, current: str, new: str) -> None:
-    sign_in(account.identifier, current)
+    try:  # counts towards the lockout; a wrong password is not a bad access token (no 401 to the caller)
+        sign_in(account.identifier, current)
+    except Unauthenticated:
+        raise InvalidInput("Mật khẩu hiện tại không đúng.", field="current_password") from None
     if same(current, new):
         raise InvalidInput("Mật khẩu mới phải khác mật khẩu hiện tại.", field="new_password")
     _set_password(account, new)
@@ -142,8 +145,13 @@ def confirm_reset(identifier: str, code: str, new_password: str) -> None:
     grant = Grant.find(Grant.key_of("reset", account.account_id)) if account else None
     if account is None or grant is None or not grant.is_live() or grant.count >= RESET_MAX_ATTEMPTS:
         raise refusal
+    try:  # count the attempt before comparing, atomically, so concurrent guesses cannot exceed the limit
+        grant.update(actions=[Grant.count.add(1)], condition=Grant.count < RESET_MAX_ATTEMPTS)
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+        raise refusal from None
     if not same(grant.data["code"], digest(code)):
-        grant.update(actions=[Grant.count.add(1)])
         raise refusal
     grant.delete()
     _set_password(account, new_password)

@@ -28,9 +28,12 @@ from chalicelib.store.grants import Grant, expiry
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ("ES256", "RS256", "PS256")
 MAX_ASSERTION_LIFETIME = 3600
+MAX_CLIENT_ID_BYTES = 200
 
 
 def get_client(client_id: str) -> Client | None:
+    if not 0 < len(client_id.encode()) <= MAX_CLIENT_ID_BYTES:
+        return None  # names no client; DynamoDB would refuse it as a key (empty, or over its key size limit)
     try:
         return Client.get(client_id)
     except DoesNotExist:

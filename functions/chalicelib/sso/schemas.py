@@ -136,7 +136,7 @@ class UserInfo(Reply):
 
 
 class Jwk(Reply):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
     kty: str
     kid: str
     use: str
@@ -148,7 +148,7 @@ class Jwks(Reply):
 
 
 class Discovery(Reply):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
     issuer: str
     authorization_endpoint: str
     token_endpoint: str

@@ -92,19 +92,30 @@ def _operation(spec: Endpoint, refs: dict[str, Any]) -> dict[str, Any]:
 
 def _responses(spec: Endpoint, refs: dict[str, Any]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
+    error = refs["OAuthErrorReply:serialization"] if spec.oauth_errors else refs["ErrorReply:serialization"]
     for status, answer in sorted(spec.responses.items()):
         entry: dict[str, Any] = {"description": answer.description}
         if answer.model is not None:
             entry["content"] = {answer.media: {"schema": refs[f"{answer.model.__name__}:serialization"]}}
         elif answer.media:
-            entry["content"] = {answer.media: {"schema": {"type": "string"}}}
+            entry["content"] = {answer.media: {"schema": _unmodelled(answer.media)}}
+        if status >= 400:
+            # An HTML error page is the route's own answer; input the edge refuses gets the JSON error shape.
+            entry.setdefault("content", {}).setdefault(JSON, {"schema": error})
         if answer.headers:
             entry["headers"] = {name: {"schema": {"type": "string"}} for name in answer.headers}
         responses[str(status)] = entry
-    error = refs["OAuthErrorReply:serialization"] if spec.oauth_errors else refs["ErrorReply:serialization"]
+    # Chalice itself refuses an unlisted Content-Type before the route runs; the middleware gives it our shape.
+    unsupported = {JSON: {"schema": refs["ErrorReply:serialization"]}}
+    responses.setdefault("415", {"description": "Kiểu nội dung không được hỗ trợ", "content": unsupported})
     if "4XX" not in responses:
         responses["4XX"] = {"description": "Lỗi của yêu cầu", "content": {JSON: {"schema": error}}}
     return responses
+
+
+def _unmodelled(media: str) -> dict[str, Any]:
+    """The schema of a body with no pydantic model: any JSON object, or text."""
+    return {"type": "object"} if media == JSON else {"type": "string"}
 
 
 def _security_schemes(issuer: str) -> dict[str, Any]:

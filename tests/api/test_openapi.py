@@ -1,0 +1,132 @@
+"""The OpenAPI document: valid OpenAPI 3.1, served by the API, and true to the app's route table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from openapi_spec_validator import OpenAPIV31SpecValidator
+
+from chalicelib.core.config import get_settings
+from chalicelib.system.openapi import build_document
+from tests.api.factories import header
+
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+@pytest.fixture
+def document(http: Any) -> dict[str, Any]:
+    response = http.get("/openapi.json")
+    assert response.status_code == 200, response.body
+    return response.json_body
+
+
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document["paths"].items():
+        for method in METHODS:
+            if method in item:
+                yield path, method.upper(), item[method]
+
+
+def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        prefix = "#/components/schemas/"
+        assert schema["$ref"].startswith(prefix), schema["$ref"]
+        schema = document["components"]["schemas"][schema["$ref"].removeprefix(prefix)]
+    return schema
+
+
+def object_schemas(document: dict[str, Any], schema: dict[str, Any], seen: set[int] | None = None) -> Iterator[dict]:
+    """Every object schema reachable from `schema`, references followed."""
+    seen = set() if seen is None else seen
+    schema = resolve(document, schema)
+    if id(schema) in seen:
+        return
+    seen.add(id(schema))
+    if schema.get("type") == "object" or "properties" in schema:
+        yield schema
+    children = [*schema.get("properties", {}).values(), *schema.get("anyOf", []), *schema.get("oneOf", [])]
+    children += [*schema.get("allOf", []), *[schema[key] for key in ("items",) if isinstance(schema.get(key), dict)]]
+    for child in children:
+        yield from object_schemas(document, child, seen)
+
+
+def test_document_is_served_at_openapi_json_as_json(http):
+    response = http.get("/openapi.json")
+    assert response.status_code == 200
+    assert header(response, "content-type").startswith("application/json")
+    assert response.json_body["servers"] == [{"url": get_settings().issuer}]
+
+
+def test_document_is_a_valid_openapi_3_1_document(document):
+    assert document["openapi"].startswith("3.1.")
+    errors = [error.message for error in OpenAPIV31SpecValidator(document).iter_errors()]
+    assert errors == []
+
+
+def test_every_route_of_the_app_is_documented_with_a_summary_and_a_response(app, document):
+    missing = []
+    for path, methods in app.routes.items():
+        for method in methods:
+            operation = document["paths"].get(path, {}).get(method.lower())
+            if operation is None or operation.get("x-undocumented") or not operation.get("summary"):
+                missing.append(f"{method} {path}")
+            elif not operation.get("responses"):
+                missing.append(f"{method} {path} (no responses)")
+    assert missing == [], "routes without an @endpoint declaration: " + ", ".join(sorted(missing))
+
+
+def test_document_describes_no_operation_the_app_does_not_serve(app, document):
+    served = {(path, method) for path, methods in app.routes.items() for method in methods}
+    documented = {(path, method) for path, method, _ in operations(document)}
+    assert documented - served == set()
+
+
+def test_every_operation_has_a_unique_operation_id(document):
+    ids = [operation["operationId"] for _, _, operation in operations(document)]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_operation_documents_its_success_and_its_error_shape(document):
+    for path, method, operation in operations(document):
+        statuses = set(operation["responses"])
+        assert any(status.startswith(("2", "3")) for status in statuses), f"{method} {path} has no success"
+        assert "4XX" in statuses, f"{method} {path} does not document its errors"
+
+
+def test_every_request_body_refuses_unknown_fields(document):
+    bodies = 0
+    for path, method, operation in operations(document):
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            bodies += 1
+            for schema in object_schemas(document, media["schema"]):
+                assert schema.get("additionalProperties") is False, f"{method} {path}: {schema.get('title')}"
+    assert bodies > 0
+
+
+def test_secured_operations_name_a_declared_security_scheme(document):
+    schemes = document["components"]["securitySchemes"]
+    secured = [operation for _, _, operation in operations(document) if "security" in operation]
+    assert secured, "the account and agency routes require tokens"
+    for operation in secured:
+        for requirement in operation["security"]:
+            assert set(requirement) <= set(schemes)
+
+
+def test_path_parameters_are_declared_for_every_templated_path(document):
+    for path, method, operation in operations(document):
+        declared = {parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "path"}
+        templated = {part[1:-1] for part in path.split("/") if part.startswith("{")}
+        assert declared == templated, f"{method} {path}"
+
+
+def test_a_route_declared_without_endpoint_is_marked_undocumented():
+    document = build_document({"/hidden": {"GET": object()}}, [], "http://127.0.0.1:1")
+    assert document["paths"]["/hidden"]["get"]["x-undocumented"] is True
+
+
+def test_an_html_error_page_also_documents_the_json_error_shape(document):
+    sign_in = document["paths"]["/oidc/authorize"]["post"]["responses"]["400"]["content"]
+    assert set(sign_in) == {"text/html", "application/json"}
+    assert sign_in["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorReply"}
