@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 from chalice import Blueprint, Response
-from pydantic import Field
 
-from chalicelib.agencies import service
-from chalicelib.core.api import Call, Returns, endpoint, json_reply
+from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access
-from chalicelib.core.validation import Reply
 
 agencies_api = Blueprint(__name__)
-
-
-class AgencyClient(Reply):
-    client_id: str
-    name: str
-    auth_method: str
-    scopes: list[str]
-
-
-class AgencyIntegration(Reply):
-    agency_id: str
-    clients: list[AgencyClient] = Field(description="Các hệ thống của cơ quan được cấp quyền gọi API")
+service = LazyModule("chalicelib.agencies.service")
+schemas = ModelRefs("chalicelib.agencies.schemas")
 
 
 @endpoint(
@@ -32,11 +19,11 @@ class AgencyIntegration(Reply):
     summary="An agency's registered API clients",
     tag="agencies",
     access=Access.agency("agency:read"),
-    responses={200: Returns("Thông tin tích hợp của cơ quan", AgencyIntegration)},
+    responses={200: Returns("Thông tin tích hợp của cơ quan", schemas.AgencyIntegration)},
 )
-def integration(
-    call: Call,
-) -> Response:
+def integration(call: Call) -> Response:
+    from chalicelib.agencies.schemas import AgencyClient, AgencyIntegration
+
     agency_id = call.params["agency_id"]
     call.user.require_agency(agency_id)
     clients = [

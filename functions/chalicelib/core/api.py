@@ -8,6 +8,7 @@ to the one JSON error shape, adds security headers and writes one structured log
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import time
@@ -32,11 +33,56 @@ HTML = "text/html"
 
 
 @dataclass(frozen=True)
+class ModelRef:
+    """A pydantic model named without importing its module: importing app.py (the Lambda cold start)
+    does not build every model of every route; each is imported when a request or the OpenAPI
+    document first needs it."""
+
+    module: str
+    name: str
+
+    def resolve(self) -> type[BaseModel]:
+        model = getattr(importlib.import_module(self.module), self.name)
+        assert isinstance(model, type) and issubclass(model, BaseModel), f"{self} is not a pydantic model"
+        return model
+
+    def __str__(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+class ModelRefs:
+    """`schemas = ModelRefs("chalicelib.sso.schemas")`; `schemas.TokenRequest` is a `ModelRef`."""
+
+    def __init__(self, module: str) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> ModelRef:
+        return ModelRef(self._module, name)
+
+
+class LazyModule:
+    """A module imported on first attribute access, for route modules' services (see `ModelRef`)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+ModelLike = type[BaseModel] | ModelRef
+
+
+def resolve(model: ModelLike) -> type[BaseModel]:
+    return model.resolve() if isinstance(model, ModelRef) else model
+
+
+@dataclass(frozen=True)
 class Returns:
     """One documented response of an endpoint."""
 
     description: str
-    model: type[BaseModel] | None = None
+    model: ModelLike | None = None
     media: str = JSON
     headers: tuple[str, ...] = ()
 
@@ -49,9 +95,9 @@ class Endpoint:
     summary: str
     tag: str
     responses: Mapping[int, Returns]
-    body: type[BaseModel] | None = None
+    body: ModelLike | None = None
     body_media: str = JSON
-    query: type[BaseModel] | None = None
+    query: ModelLike | None = None
     access: Access | None = None
     oauth_errors: bool = False
     max_body: int | None = None
@@ -89,9 +135,9 @@ def endpoint(
     summary: str,
     tag: str,
     responses: Mapping[int, Returns],
-    body: type[BaseModel] | None = None,
+    body: ModelLike | None = None,
     body_media: str = JSON,
-    query: type[BaseModel] | None = None,
+    query: ModelLike | None = None,
     access: Access | None = None,
     oauth_errors: bool = False,
     max_body: int | None = None,
@@ -185,9 +231,9 @@ def _make_call(spec: Endpoint, request: Any, params: dict[str, str], request_id:
     if spec.access is not None:
         call.principal = authenticate(headers, spec.access)
     if spec.query is not None:
-        call.query = parse(spec.query, call.raw_query)
+        call.query = parse(resolve(spec.query), call.raw_query)
     if spec.body is not None:
-        call.body = parse(spec.body, _body_data(spec, raw))
+        call.body = parse(resolve(spec.body), _body_data(spec, raw))
     return call
 
 

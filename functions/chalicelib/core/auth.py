@@ -12,7 +12,6 @@ from typing import Literal
 
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import Forbidden, Unauthenticated
-from chalicelib.core.tokens import ACCESS_TOKEN_TYPE, InvalidToken, verify
 
 Kind = Literal["user", "agency"]
 
@@ -59,6 +58,8 @@ def bearer_token(headers: Mapping[str, str]) -> str:
 
 
 def authenticate(headers: Mapping[str, str], access: Access) -> Principal:
+    from chalicelib.core.tokens import ACCESS_TOKEN_TYPE, InvalidToken, verify  # JWT and keys: first use only
+
     settings = get_settings()
     try:
         claims = verify(bearer_token(headers), audience=settings.api_audience, token_type=ACCESS_TOKEN_TYPE)

@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
-from chalicelib.core.api import Call, Returns, endpoint, json_reply
+from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access
 from chalicelib.core.errors import NotFound
-from chalicelib.sso import accounts
-from chalicelib.sso.schemas import (
-    AccountView,
-    BusinessRegistration,
-    CitizenRegistration,
-    Message,
-    PasswordChange,
-    ResetConfirmation,
-    ResetRequest,
-)
-from chalicelib.store.accounts import Account
+
+if TYPE_CHECKING:
+    from chalicelib.sso.schemas import PasswordChange, ResetConfirmation
+    from chalicelib.store.accounts import Account
 
 accounts_api = Blueprint(__name__)
+accounts = LazyModule("chalicelib.sso.accounts")
+schemas = ModelRefs("chalicelib.sso.schemas")
 
-_CREATED = {201: Returns("Tài khoản đã được tạo", AccountView)}
-_DONE = {200: Returns("Đã thực hiện", Message)}
+_CREATED = {201: Returns("Tài khoản đã được tạo", schemas.AccountView)}
+_DONE = {200: Returns("Đã thực hiện", schemas.Message)}
 
 
-def view_of(account: Account) -> AccountView:
-    return AccountView(
-        account_id=account.account_id,
-        account_type=account.account_type,  # type: ignore[arg-type]
-        identifier=account.identifier,
-        full_name=account.full_name,
-        email=account.email,
-        phone=account.phone,
-        assurance_level=account.assurance_level,
-    )
+def _view(account: Account, status: int = 200) -> Response:
+    from chalicelib.sso.schemas import AccountView
+
+    return json_reply(AccountView.of(account), status)
 
 
 @endpoint(
@@ -43,11 +34,11 @@ def view_of(account: Account) -> AccountView:
     "POST",
     summary="Register a citizen account",
     tag="accounts",
-    body=CitizenRegistration,
+    body=schemas.CitizenRegistration,
     responses=_CREATED,
 )
 def register_citizen(call: Call) -> Response:
-    return json_reply(view_of(accounts.register(call.body)), 201)
+    return _view(accounts.register(call.body), 201)
 
 
 @endpoint(
@@ -56,11 +47,11 @@ def register_citizen(call: Call) -> Response:
     "POST",
     summary="Register a business account",
     tag="accounts",
-    body=BusinessRegistration,
+    body=schemas.BusinessRegistration,
     responses=_CREATED,
 )
 def register_business(call: Call) -> Response:
-    return json_reply(view_of(accounts.register(call.body)), 201)
+    return _view(accounts.register(call.body), 201)
 
 
 @endpoint(
@@ -70,10 +61,10 @@ def register_business(call: Call) -> Response:
     summary="The signed-in account",
     tag="accounts",
     access=Access.user("openid"),
-    responses={200: Returns("Tài khoản", AccountView)},
+    responses={200: Returns("Tài khoản", schemas.AccountView)},
 )
 def my_account(call: Call) -> Response:
-    return json_reply(view_of(_current(call)))
+    return _view(_current(call))
 
 
 @endpoint(
@@ -83,13 +74,13 @@ def my_account(call: Call) -> Response:
     summary="Change password",
     tag="accounts",
     access=Access.user("openid"),
-    body=PasswordChange,
+    body=schemas.PasswordChange,
     responses=_DONE,
 )
 def change_password(call: Call) -> Response:
     form: PasswordChange = call.body
     accounts.change_password(_current(call), form.current_password, form.new_password)
-    return json_reply(Message(message="Đã đổi mật khẩu."))
+    return json_reply({"message": "Đã đổi mật khẩu."})
 
 
 @endpoint(
@@ -98,13 +89,13 @@ def change_password(call: Call) -> Response:
     "POST",
     summary="Send a one-time password-reset code",
     tag="accounts",
-    body=ResetRequest,
-    responses={202: Returns("Đã tiếp nhận", Message)},
+    body=schemas.ResetRequest,
+    responses={202: Returns("Đã tiếp nhận", schemas.Message)},
 )
 def request_password_reset(call: Call) -> Response:
     accounts.request_reset(call.body.identifier)
     message = "Nếu số này có tài khoản, mã xác nhận đã được gửi tới thư điện tử hoặc số điện thoại đã đăng ký."
-    return json_reply(Message(message=message), 202)
+    return json_reply({"message": message}, 202)
 
 
 @endpoint(
@@ -113,13 +104,13 @@ def request_password_reset(call: Call) -> Response:
     "POST",
     summary="Set a new password with the code",
     tag="accounts",
-    body=ResetConfirmation,
+    body=schemas.ResetConfirmation,
     responses=_DONE,
 )
 def confirm_password_reset(call: Call) -> Response:
     form: ResetConfirmation = call.body
     accounts.confirm_reset(form.identifier, form.code, form.new_password)
-    return json_reply(Message(message="Đã đặt lại mật khẩu. Bạn có thể đăng nhập bằng mật khẩu mới."))
+    return json_reply({"message": "Đã đặt lại mật khẩu. Bạn có thể đăng nhập bằng mật khẩu mới."})
 
 
 def _current(call: Call) -> Account:

@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt
 from chalice import Blueprint, Response
 
-from chalicelib.core import tokens
-from chalicelib.core.api import FORM, HTML, Call, Returns, endpoint, html_reply, json_reply, redirect
+from chalicelib.core.api import (
+    FORM,
+    HTML,
+    Call,
+    LazyModule,
+    ModelRefs,
+    Returns,
+    endpoint,
+    html_reply,
+    json_reply,
+    redirect,
+)
 from chalicelib.core.auth import Access
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import InvalidInput, TooManyRequests, Unauthenticated
 from chalicelib.core.logs import log_event
-from chalicelib.sso import accounts, authorize, issuance, pages
-from chalicelib.sso.clients import authenticate_client, get_client
-from chalicelib.sso.schemas import Discovery, Jwks, OAuthErrorReply, SignInForm, TokenReply, TokenRequest, UserInfo
+
+if TYPE_CHECKING:
+    from chalicelib.sso.schemas import SignInForm, UserInfo
 
 oidc_api = Blueprint(__name__)
+# Imported on first use (see core.api.ModelRef): a cold start pays only for the route it serves.
+accounts = LazyModule("chalicelib.sso.accounts")
+authorize = LazyModule("chalicelib.sso.authorize")
+clients = LazyModule("chalicelib.sso.clients")
+issuance = LazyModule("chalicelib.sso.issuance")
+pages = LazyModule("chalicelib.sso.pages")
+tokens = LazyModule("chalicelib.core.tokens")
+schemas = ModelRefs("chalicelib.sso.schemas")
 
 SESSION_COOKIE = "dvc_session"
 REQUEST_COOKIE = "dvc_authreq"
@@ -72,7 +89,7 @@ def discovery_document() -> dict[str, Any]:
     "GET",
     summary="OpenID Connect discovery",
     tag="oidc",
-    responses={200: Returns("Cấu hình nhà cung cấp định danh", Discovery)},
+    responses={200: Returns("Cấu hình nhà cung cấp định danh", schemas.Discovery)},
 )
 def openid_configuration(call: Call) -> Response:
     return json_reply(discovery_document(), headers=_PUBLIC_CACHE)
@@ -84,7 +101,7 @@ def openid_configuration(call: Call) -> Response:
     "GET",
     summary="Public signing keys (JWKS)",
     tag="oidc",
-    responses={200: Returns("Khoá công khai, kể cả khoá sắp dùng hoặc sắp thôi dùng khi xoay vòng", Jwks)},
+    responses={200: Returns("Khoá công khai, kể cả khoá sắp dùng hoặc sắp thôi dùng khi xoay vòng", schemas.Jwks)},
 )
 def jwks(call: Call) -> Response:
     return json_reply(tokens.keyset().jwks(), headers=_PUBLIC_CACHE)
@@ -122,7 +139,7 @@ def authorization(call: Call) -> Response:
     "POST",
     summary="Sign-in form submission",
     tag="oidc",
-    body=SignInForm,
+    body=schemas.SignInForm,
     body_media=FORM,
     responses={302: _REDIRECT, 400: _PAGE, 401: _PAGE, 429: _PAGE},
 )
@@ -132,7 +149,7 @@ def sign_in(call: Call) -> Response:
     if request is None or call.cookies.get(REQUEST_COOKIE) != form.request_id:
         message = "Phiên đăng nhập đã hết hạn. Hãy quay lại trang dịch vụ và bắt đầu lại."
         return html_reply(pages.problem_page(message), 400, pages.security_headers())
-    client = get_client(request["client_id"])
+    client = clients.get_client(request["client_id"])
     try:
         if not form.identifier or not form.password:
             raise InvalidInput("Hãy nhập số định danh/mã số thuế và mật khẩu.")
@@ -158,22 +175,22 @@ def sign_in(call: Call) -> Response:
     "POST",
     summary="Token endpoint",
     tag="oidc",
-    body=TokenRequest,
+    body=schemas.TokenRequest,
     body_media=FORM,
     oauth_errors=True,
     responses={
-        200: Returns("Mã truy cập", TokenReply),
-        400: Returns("Lỗi OAuth 2.0", OAuthErrorReply),
-        401: Returns("Ứng dụng không xác thực được", OAuthErrorReply),
+        200: Returns("Mã truy cập", schemas.TokenReply),
+        400: Returns("Lỗi OAuth 2.0", schemas.OAuthErrorReply),
+        401: Returns("Ứng dụng không xác thực được", schemas.OAuthErrorReply),
     },
 )
 def token(call: Call) -> Response:
-    client = authenticate_client(call.body, call.headers)
+    client = clients.authenticate_client(call.body, call.headers)
     reply = issuance.grant_tokens(client, call.body)
     return json_reply(reply, headers={"Pragma": "no-cache"})
 
 
-_USERINFO = {200: Returns("Thông tin người dùng", UserInfo)}
+_USERINFO = {200: Returns("Thông tin người dùng", schemas.UserInfo)}
 
 
 @endpoint(
@@ -206,6 +223,8 @@ def _userinfo(call: Call) -> UserInfo:
         claims["email"] = account.email
     if "phone" in call.user.scopes:
         claims["phone_number"] = account.phone
+    from chalicelib.sso.schemas import UserInfo
+
     return UserInfo(**claims)
 
 
@@ -221,7 +240,7 @@ def logout(call: Call) -> Response:
     query = call.raw_query
     target = query.get("post_logout_redirect_uri")
     client_id = _client_of_hint(query.get("id_token_hint")) or query.get("client_id")
-    client = get_client(client_id) if client_id else None
+    client = clients.get_client(client_id) if client_id else None
     if target is not None and (client is None or target not in client.post_logout_redirect_uris):
         message = "Địa chỉ quay lại sau khi đăng xuất không khớp với địa chỉ đã đăng ký."
         return html_reply(pages.problem_page(message), 400, pages.security_headers())
@@ -237,6 +256,8 @@ def _client_of_hint(hint: str | None) -> str | None:
     """The relying party an ID token was issued to; expired hints are fine, forged ones are not."""
     if not hint:
         return None
+    import jwt
+
     try:
         audience = jwt.decode(hint, options={"verify_signature": False}).get("aud")
         claims = tokens.verify(hint, audience=str(audience), allow_expired=True)

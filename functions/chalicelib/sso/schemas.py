@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from chalicelib.core.validation import Reply, StrictModel
 from chalicelib.sso.identifiers import check_identity_number, check_tax_code
 from chalicelib.sso.passwords import MAX_LENGTH, check_policy
+
+if TYPE_CHECKING:
+    from chalicelib.store.accounts import Account
 
 Phone = Field(default=None, pattern=r"^(\+84|0)\d{9,10}$", description="Số điện thoại di động Việt Nam")
 Password = Field(min_length=1, max_length=MAX_LENGTH)
@@ -59,6 +62,18 @@ class AccountView(Reply):
     email: str | None = None
     phone: str | None = None
     assurance_level: int
+
+    @classmethod
+    def of(cls, account: Account) -> AccountView:
+        return cls(
+            account_id=account.account_id,
+            account_type=account.account_type,  # type: ignore[arg-type]
+            identifier=account.identifier,
+            full_name=account.full_name,
+            email=account.email,
+            phone=account.phone,
+            assurance_level=account.assurance_level,
+        )
 
 
 class PasswordChange(StrictModel):

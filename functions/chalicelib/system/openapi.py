@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.core.api import FORM, JSON, Endpoint
+from chalicelib.core.api import FORM, JSON, Endpoint, resolve
 from chalicelib.core.validation import Reply
 from chalicelib.sso.schemas import OAuthErrorReply
 
@@ -29,6 +29,10 @@ class ErrorDetail(Reply):
 
 class ErrorReply(Reply):
     error: ErrorDetail
+
+
+class Health(Reply):
+    status: str
 
 
 def build_document(routes: Mapping[str, Mapping[str, Any]], endpoints: Iterable[Endpoint], issuer: str) -> dict:
@@ -63,8 +67,8 @@ def _schemas(specs: Iterable[Endpoint]) -> dict[str, Any]:
     models: set[tuple[type[BaseModel], str]] = {(ErrorReply, "serialization"), (OAuthErrorReply, "serialization")}
     for spec in specs:
         if spec.body is not None:
-            models.add((spec.body, "validation"))
-        models.update((answer.model, "serialization") for answer in spec.responses.values() if answer.model)
+            models.add((resolve(spec.body), "validation"))
+        models.update((resolve(answer.model), "serialization") for answer in spec.responses.values() if answer.model)
     keys, definitions = models_json_schema(
         sorted(models, key=lambda item: (item[0].__name__, item[1])), ref_template="#/components/schemas/{model}"
     )
@@ -82,7 +86,7 @@ def _operation(spec: Endpoint, refs: dict[str, Any]) -> dict[str, Any]:
     }
     if spec.body is not None:
         media = FORM if spec.body_media == FORM else JSON
-        schema = refs[f"{spec.body.__name__}:validation"]
+        schema = refs[f"{resolve(spec.body).__name__}:validation"]
         operation["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
     if spec.access is not None:
         scheme = "userToken" if spec.access.kind == "user" else "agencyToken"
@@ -96,7 +100,7 @@ def _responses(spec: Endpoint, refs: dict[str, Any]) -> dict[str, Any]:
     for status, answer in sorted(spec.responses.items()):
         entry: dict[str, Any] = {"description": answer.description}
         if answer.model is not None:
-            entry["content"] = {answer.media: {"schema": refs[f"{answer.model.__name__}:serialization"]}}
+            entry["content"] = {answer.media: {"schema": refs[f"{resolve(answer.model).__name__}:serialization"]}}
         elif answer.media:
             entry["content"] = {answer.media: {"schema": _unmodelled(answer.media)}}
         if status >= 400:

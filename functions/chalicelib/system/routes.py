@@ -7,17 +7,14 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.core.api import ENDPOINTS, Call, Returns, endpoint, json_reply
+from chalicelib.core.api import ENDPOINTS, Call, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.config import get_settings
-from chalicelib.core.validation import Reply
-from chalicelib.system.openapi import build_document
 
 system_api = Blueprint(__name__)
 _routes: dict[str, Any] = {}
 
 
-class Health(Reply):
-    status: str
+schemas = ModelRefs("chalicelib.system.openapi")
 
 
 def bind_routes(routes: dict[str, Any]) -> None:
@@ -29,6 +26,8 @@ def bind_routes(routes: dict[str, Any]) -> None:
 
 @cache
 def openapi_document() -> dict[str, Any]:
+    from chalicelib.system.openapi import build_document
+
     return build_document(_routes, ENDPOINTS, get_settings().issuer)
 
 
@@ -50,7 +49,7 @@ def openapi(call: Call) -> Response:
     "GET",
     summary="Liveness check",
     tag="system",
-    responses={200: Returns("Đang hoạt động", Health)},
+    responses={200: Returns("Đang hoạt động", schemas.Health)},
 )
 def health(call: Call) -> Response:
-    return json_reply(Health(status="ok"))
+    return json_reply({"status": "ok"})
