@@ -9,24 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, InvalidInput, TooManyRequests, Unauthenticated
+from chalicelib.core.errors import Conflict, InvalidInput, Unauthenticated
 from chalicelib.core.logs import log_event
 from chalicelib.core.secrets import digest, new_id, numeric_code, same
 from chalicelib.notifications.outbox import enqueue
-from chalicelib.sso import passwords
+from chalicelib.sso import passwords, throttle
 from chalicelib.sso.identifiers import account_type_of
 from chalicelib.sso.schemas import BusinessRegistration, CitizenRegistration
 from chalicelib.store.accounts import Account, LoginName
 from chalicelib.store.base import condition_failed, connection
 from chalicelib.store.grants import Grant, expiry
 
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 15 * 60
-FAILURE_WINDOW_SECONDS = 15 * 60
 RESET_CODE_SECONDS = 10 * 60
 RESET_MAX_ATTEMPTS = 5
 RESET_RESEND_SECONDS = 60
@@ -92,15 +89,15 @@ def get_account(account_id: str) -> Account | None:
 
 def sign_in(identifier: str, password: str) -> SignIn:
     """The account for these credentials, or `Unauthenticated` / `TooManyRequests`."""
-    counter = _failure_counter(identifier)
-    _refuse_if_locked(counter)
+    throttle.claim_attempt(identifier)
     account = find_by_identifier(identifier)
     stored = account.password_hash if account else passwords.dummy_hash()
     if not passwords.verify_password(stored, password) or account is None:
-        _record_failure(identifier, account)
+        log_event("sign_in_failed")
+        if throttle.record_failure(identifier) and account is not None:
+            _notify(account, "account_locked", {"minutes": throttle.LOCKOUT_SECONDS // 60})
         raise Unauthenticated("Số định danh/mã số thuế hoặc mật khẩu không đúng.")
-    if counter is not None:
-        counter.delete()
+    throttle.clear(identifier)
     log_event("signed_in", account_id=account.account_id)
     return SignIn(account, ("pwd",))
 
@@ -155,9 +152,7 @@ def confirm_reset(identifier: str, code: str, new_password: str) -> None:
         raise refusal
     grant.delete()
     _set_password(account, new_password)
-    counter = _failure_counter(identifier)
-    if counter is not None:
-        counter.delete()
+    throttle.clear(identifier)
 
 
 def _set_password(account: Account, new: str) -> None:
@@ -173,54 +168,3 @@ def _notify(account: Account, template: str, params: dict[str, object]) -> None:
         enqueue("email", account.email, template, params)
     elif account.phone:
         enqueue("sms", account.phone, template, params)
-
-
-def _failure_counter(identifier: str) -> Grant | None:
-    return Grant.find(Grant.key_of("signin-failures", digest(identifier)))
-
-
-def _refuse_if_locked(counter: Grant | None) -> None:
-    if counter is None or not counter.is_live():
-        return
-    locked_until = float(counter.data.get("locked_until", 0))
-    if locked_until > clock.now():
-        minutes = max(1, round((locked_until - clock.now()) / 60))
-        raise TooManyRequests(
-            f"Đăng nhập sai quá {MAX_FAILURES} lần. Tài khoản tạm khoá, vui lòng thử lại sau {minutes} phút.",
-            retry_after=int(locked_until - clock.now()) + 1,
-        )
-
-
-def _record_failure(identifier: str, account: Account | None) -> None:
-    """Count a failure atomically; the fifth in the window locks the login name."""
-    key = Grant.key_of("signin-failures", digest(identifier))
-    counter = Grant(key)
-    live = Grant.expires_at > expiry(0)
-    for _attempt in range(3):
-        try:
-            counter.update(actions=[Grant.count.add(1)], condition=live)
-            break
-        except UpdateError as error:  # no counter yet, or the previous window ended
-            if not condition_failed(error):
-                raise
-        try:
-            counter = Grant(
-                key, kind="signin-failures", count=1, created_at=clock.now(), expires_at=expiry(FAILURE_WINDOW_SECONDS)
-            )
-            counter.save(condition=Grant.key.does_not_exist() | ~live)
-            break
-        except PutError as error:  # another request started the window first: count on it
-            if not condition_failed(error):
-                raise
-    log_event("sign_in_failed", failures=counter.count)
-    if counter.count >= MAX_FAILURES:
-        counter.update(
-            actions=[
-                Grant.count.set(0),
-                Grant.data.set({"locked_until": clock.now() + LOCKOUT_SECONDS}),
-                Grant.expires_at.set(expiry(LOCKOUT_SECONDS)),
-            ]
-        )
-        log_event("sign_in_locked")
-        if account is not None:
-            _notify(account, "account_locked", {"minutes": LOCKOUT_SECONDS // 60})

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from chalicelib.core.errors import InvalidInput
 from chalicelib.core.validation import Reply, StrictModel
 from chalicelib.sso.identifiers import check_identity_number, check_tax_code
 from chalicelib.sso.passwords import MAX_LENGTH, check_policy
@@ -29,10 +30,20 @@ class _Registration(StrictModel):
 
     @model_validator(mode="after")
     def _password_policy(self) -> Self:
-        check_policy(self.password, self.identifier())
+        # Raised as InvalidInput (not ValueError) so the error names its field; pydantic lets it through.
+        _check_password(self.password, self.identifier(), "password")
         if self.email is None and self.phone is None:
-            raise ValueError("Cần ít nhất một thư điện tử hoặc số điện thoại để nhận mã đặt lại mật khẩu.")
+            raise InvalidInput(
+                "Cần ít nhất một thư điện tử hoặc số điện thoại để nhận mã đặt lại mật khẩu.", field="email"
+            )
         return self
+
+
+def _check_password(password: str, identifier: str, field: str) -> None:
+    try:
+        check_policy(password, identifier)
+    except ValueError as problem:
+        raise InvalidInput(str(problem), field=field) from None
 
 
 class CitizenRegistration(_Registration):
@@ -97,7 +108,7 @@ class ResetConfirmation(StrictModel):
 
     @model_validator(mode="after")
     def _policy(self) -> Self:
-        check_policy(self.new_password, self.identifier)
+        _check_password(self.new_password, self.identifier, "new_password")
         return self
 
 
