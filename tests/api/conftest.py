@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from chalice.test import Client as TestClient
 from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
 
 from chalicelib.core import clock as clock_module
 from chalicelib.core.clock import FixedClock
@@ -40,3 +42,21 @@ def clock() -> Iterator[FixedClock]:
     previous = clock_module.use_clock(fixed)
     yield fixed
     clock_module.use_clock(previous)
+
+
+@pytest.fixture
+def atomic_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Serialise moto's handling of each AWS request, for tests that race threads.
+
+    DynamoDB applies every request atomically, conditional writes included; moto in-process takes
+    no lock, so two threads can both pass the same condition. Concurrency tests need the real
+    service's guarantee, not moto's gap: each request still interleaves freely with the others.
+    """
+    lock = threading.Lock()
+    handle = BotocoreStubber.__call__
+
+    def one_at_a_time(self: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return handle(self, *args, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)

@@ -367,7 +367,7 @@ def test_reset_lifts_a_lockout(http, tmp_path, clock):
     assert signs_in(http, citizen.identifier, NEW_PASSWORD) == 302
 
 
-def test_concurrent_reset_guesses_cannot_exceed_the_attempt_limit(http, tmp_path):
+def test_concurrent_reset_guesses_cannot_exceed_the_attempt_limit(http, tmp_path, atomic_requests):
     citizen = create_citizen()
     accounts.request_reset(citizen.identifier)
     [code] = reset_codes(tmp_path / "outbox.log")
@@ -398,7 +398,7 @@ def test_wrong_current_passwords_count_towards_the_lockout(http, clock):
     assert header(locked, "retry-after")
 
 
-def test_concurrent_wrong_passwords_get_at_most_five_tries_before_the_lockout(http):
+def test_concurrent_wrong_passwords_get_at_most_five_tries_before_the_lockout(http, atomic_requests):
     citizen = create_citizen()
     guesses = 20
     barrier = threading.Barrier(guesses)

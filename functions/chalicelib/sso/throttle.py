@@ -35,7 +35,9 @@ def claim_attempt(identifier: str) -> None:
                 raise
         current = Grant.find(key)
         if current is not None and current.is_live():
-            raise _refusal(current)
+            if current.count >= MAX_FAILURES:
+                raise _refusal(current)
+            continue  # the window opened after our update was refused: count on it
         try:
             fresh = Grant(
                 key, kind="signin-attempts", count=1, created_at=clock.now(), expires_at=expiry(WINDOW_SECONDS)
