@@ -40,9 +40,11 @@ os.environ.update(
         "PORTAL_OUTBOX_LOG": str(_scratch / "outbox.log"),
         "PORTAL_ARGON2_MEMORY_KIB": "1024",
         "PORTAL_ARGON2_TIME_COST": "1",
+        "PORTAL_PROCEDURES_DIR": str(_scratch / "procedures"),
+        "PORTAL_ATTACHMENTS_BUCKET": "dvc-test-attachments",
     }
 )
-for name in ("PORTAL_DYNAMODB_ENDPOINT", "PORTAL_S3_ENDPOINT", "PORTAL_KEYS_SECRET_ID", "AWS_PROFILE"):
+for name in ("PORTAL_DYNAMODB_ENDPOINT", "PORTAL_S3_ENDPOINT", "PORTAL_KEYS_SECRET_ID", "PORTAL_PROCEDURES_BUCKET", "AWS_PROFILE"):
     os.environ.pop(name, None)
 
 

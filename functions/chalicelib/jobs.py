@@ -16,3 +16,11 @@ def dispatch_notifications(event: Any = None) -> int:
     if sent:
         log_event("notifications_sent", count=sent)
     return sent
+
+
+def flag_overdue_dossiers(event: Any = None) -> int:
+    from chalicelib.dossiers.overdue import flag_overdue
+
+    flagged = flag_overdue()
+    log_event("overdue_flagged", count=flagged)
+    return flagged

@@ -205,3 +205,19 @@ def bearer(token: str) -> dict[str, str]:
 
 def new_test_client(app: Any) -> TestClient:
     return TestClient(app)
+
+
+def publish_procedure(code: str = "1.999001", **overrides: Any) -> dict[str, Any]:
+    """Write a procedure's catalogue export where the backend reads procedures (as `catalog_build` does)."""
+    from catalog_build.exports import procedure_json
+    from catalog_build.models import Procedure
+    from chalicelib.core.config import get_settings
+    from chalicelib.dossiers.procedures import get_procedure, slug_of
+    from tests.factories import procedure_record
+
+    record = procedure_record(code, **overrides)
+    folder = get_settings().procedures_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{slug_of(code)}.json").write_text(procedure_json(Procedure.model_validate(record)), encoding="utf-8")
+    get_procedure.cache_clear()
+    return record

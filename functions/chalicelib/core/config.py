@@ -27,6 +27,9 @@ class Settings:
     argon2_memory_kib: int
     argon2_time_cost: int
     max_body_bytes: int
+    procedures_dir: Path
+    procedures_bucket: str | None
+    attachments_bucket: str
 
     @property
     def secure_cookies(self) -> bool:
@@ -61,6 +64,10 @@ def load_settings() -> Settings:
         argon2_memory_kib=int(os.environ.get("PORTAL_ARGON2_MEMORY_KIB", "65536")),
         argon2_time_cost=int(os.environ.get("PORTAL_ARGON2_TIME_COST", "3")),
         max_body_bytes=int(os.environ.get("PORTAL_MAX_BODY_BYTES", "65536")),
+        procedures_dir=Path(os.environ.get("PORTAL_PROCEDURES_DIR", "build/site/du-lieu/thu-tuc")),
+        procedures_bucket=_optional("PORTAL_PROCEDURES_BUCKET"),
+        attachments_bucket=os.environ.get("PORTAL_ATTACHMENTS_BUCKET")
+        or f"{os.environ.get('PORTAL_TABLE_PREFIX', 'dvc-local')}-attachments",
     )
 
 

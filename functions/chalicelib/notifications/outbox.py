@@ -28,6 +28,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Mật khẩu Cổng Dịch vụ công đã được thay đổi",
         "Mật khẩu tài khoản của bạn vừa được thay đổi. Nếu không phải bạn thực hiện, hãy đặt lại mật khẩu ngay.",
     ),
+    "dossier_status": (
+        "Hồ sơ {code}: {status}",
+        "Hồ sơ {code} ({procedure}) đã chuyển sang trạng thái: {status}. "
+        "Tra cứu chi tiết trên Cổng Dịch vụ công bằng mã hồ sơ.",
+    ),
     "account_locked": (
         "Tài khoản Cổng Dịch vụ công tạm khoá",
         "Tài khoản của bạn tạm khoá {minutes} phút do đăng nhập sai nhiều lần.",

@@ -49,10 +49,11 @@ def condition_failed(error: PutError | UpdateError | TransactWriteError) -> bool
 def all_models() -> list[type[Model]]:
     from chalicelib.store.accounts import Account, LoginName
     from chalicelib.store.clients import Client
+    from chalicelib.store.dossiers import AgencyTally, Dossier, DossierCounter, Draft, SyncReceipt
     from chalicelib.store.grants import Grant
     from chalicelib.store.outbox import OutboxMessage
 
-    return [Account, LoginName, Client, Grant, OutboxMessage]
+    return [Account, LoginName, Client, Grant, OutboxMessage, Dossier, Draft, DossierCounter, SyncReceipt, AgencyTally]
 
 
 def create_tables(wait: bool = True) -> list[str]:

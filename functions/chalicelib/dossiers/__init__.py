@@ -1,0 +1,1 @@
+"""Dossiers: online submission, agency status sync, tracking, ratings."""
