@@ -14,12 +14,14 @@ from moto.core.botocore_stubber import BotocoreStubber
 from chalicelib.core import clock as clock_module
 from chalicelib.core.clock import FixedClock
 from chalicelib.store.base import create_tables
+from chalicelib.store.files import create_buckets
 
 
 @pytest.fixture(autouse=True)
 def aws() -> Iterator[None]:
     with mock_aws():
         create_tables()
+        create_buckets()
         yield
 
 

@@ -1,0 +1,127 @@
+"""The citizen's side of a submitted dossier: my dossiers, detail, withdrawal, supplements, rating,
+and the public lookup by code that needs the owner's number as a second factor.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.errors import Conflict, InvalidInput, NotFound
+from chalicelib.dossiers.lifecycle import Effect, change, load, move
+from chalicelib.dossiers.schemas import Rating
+from chalicelib.dossiers.statuses import Status
+from chalicelib.sso import throttle
+from chalicelib.store.accounts import Account
+from chalicelib.store.dossiers import Dossier
+
+RATING_EDIT_SECONDS = 24 * 60 * 60
+_NOT_FOUND = "Không tìm thấy hồ sơ."
+
+
+def my_dossiers(account: Account, limit: int = 20, cursor: str | None = None) -> tuple[list[Dossier], str | None]:
+    """The account's dossiers, newest first, including those agencies synchronised for its number."""
+    start = decode_cursor(
+        cursor, {"code", "owner_identifier", "submitted_at"}, {"owner_identifier": account.identifier}
+    )
+    query = Dossier.by_owner.query(account.identifier, scan_index_forward=False, limit=limit, last_evaluated_key=start)
+    dossiers = list(query)
+    return dossiers, encode_cursor(query.last_evaluated_key)
+
+
+def own_dossier(account: Account, code: str) -> Dossier:
+    """The dossier if it is this account's; another person's is "not found" so codes reveal nothing."""
+    dossier = load(code)
+    _require_owner(account, dossier)
+    return dossier
+
+
+def withdraw(account: Account, code: str, reason: str) -> Dossier:
+    def apply(dossier: Dossier) -> list[Effect]:
+        _require_owner(account, dossier)
+        return move(dossier, Status.WITHDRAWAL_REQUESTED, actor="citizen", note=reason)
+
+    return change(code, apply)
+
+
+def provide_supplement(account: Account, code: str, note: str) -> Dossier:
+    def apply(dossier: Dossier) -> list[Effect]:
+        _require_owner(account, dossier)
+        if dossier.status != Status.SUPPLEMENT_REQUESTED:
+            raise InvalidInput("Hồ sơ không ở trạng thái yêu cầu bổ sung.", field="status")
+        return move(dossier, Status.PROCESSING, actor="citizen", note=note)
+
+    return change(code, apply)
+
+
+def rate(account: Account, code: str, rating: Rating) -> Dossier:
+    """Once per dossier after the result is returned; the rating may be edited for 24 hours."""
+
+    def apply(dossier: Dossier) -> list[Effect]:
+        _require_owner(account, dossier)
+        if dossier.status != Status.RETURNED:
+            raise InvalidInput("Chỉ đánh giá được khi hồ sơ đã trả kết quả.", field="status")
+        first = dossier.rating["first_at"] if dossier.rating else clock.now()
+        if clock.now() - first > RATING_EDIT_SECONDS:
+            raise Conflict("Đã quá thời hạn 24 giờ để sửa đánh giá.")
+        dossier.rating = {"level": rating.level, "comment": rating.comment, "at": clock.now(), "first_at": first}
+        dossier.updated_at = clock.now()
+        return []
+
+    return change(code, apply)
+
+
+def lookup(code: str, identifier: str) -> Dossier:
+    """Track a dossier with its code and its owner's number; five misses per code lock it for a while."""
+    throttle.claim_attempt(f"lookup:{code}")
+    try:
+        dossier: Dossier | None = load(code)
+    except NotFound:
+        dossier = None
+    if dossier is None or dossier.owner_identifier != identifier:
+        throttle.record_failure(f"lookup:{code}")
+        raise NotFound("Không tìm thấy hồ sơ với mã và số định danh này.", field="code")
+    throttle.clear(f"lookup:{code}")
+    return dossier
+
+
+def _require_owner(account: Account, dossier: Dossier) -> None:
+    if dossier.owner_identifier != account.identifier:
+        raise NotFound(_NOT_FOUND, field="code")
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def decode_cursor(cursor: str | None, names: set[str], fixed: dict[str, str]) -> dict[str, Any] | None:
+    """A cursor back into DynamoDB's start key, refused unless it has exactly the index's key attributes
+    and the caller's own partition (so a forged cursor cannot read another partition or cause a 500)."""
+    if not cursor:
+        return None
+    refusal = InvalidInput("Con trỏ phân trang không hợp lệ.", field="cursor")
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise refusal from None
+    if not isinstance(key, dict) or set(key) != names:
+        raise refusal
+    for name, value in key.items():
+        if not (isinstance(value, dict) and len(value) == 1 and set(value) <= {"S", "N"}):
+            raise refusal
+        text = next(iter(value.values()))
+        if not isinstance(text, str) or (name in fixed and value.get("S") != fixed[name]):
+            raise refusal
+        if "N" in value and not _is_number(text):
+            raise refusal
+    return key
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
