@@ -56,6 +56,9 @@ def configure_environment(args: argparse.Namespace) -> None:
             "PORTAL_KEYS_DIR": str(args.state_dir / "keys"),
             "PORTAL_OUTBOX_LOG": str(args.state_dir / "outbox.log"),
             "PORTAL_NOTIFIER": "log",
+            # Submission reads procedures from the catalogue's own export in the built site.
+            "PORTAL_PROCEDURES_DIR": str(args.site_dir / "du-lieu" / "thu-tuc"),
+            "PORTAL_ATTACHMENTS_BUCKET": "dvc-local-attachments",
         }
     )
     os.environ.pop("AWS_PROFILE", None)
@@ -107,11 +110,12 @@ class Stack:
     def _prepare_data(self) -> None:
         from chalicelib.core.tokens import keyset
         from chalicelib.store.base import create_tables
+        from chalicelib.store.files import create_buckets
         from devstack.seed import load_or_create_credentials, seed
 
-        created_tables = create_tables()
+        created_tables = create_tables() + create_buckets()
         if created_tables:
-            print(f"created tables: {', '.join(created_tables)}")
+            print(f"created tables and buckets: {', '.join(created_tables)}")
         self.credentials = load_or_create_credentials(self.args.state_dir)
         created = seed(self.credentials)
         if created:
@@ -198,6 +202,7 @@ def _aws_clients() -> tuple[Any, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.state_dir = args.state_dir.resolve()
+    args.site_dir = args.site_dir.resolve()
     check_ports_free(args)
     configure_environment(args)
     if not (args.site_dir / "index.html").exists():

@@ -29,14 +29,23 @@ from authlib.oidc.core import CodeIDToken
 from tests.conftest import REPO
 
 CALLBACK = "http://127.0.0.1:8765/callback"
-# Authlib announces the move of authlib.jose to joserfc; its ID-token claim checks are what we want here.
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _publish_procedure(folder: Path) -> None:
+    """The catalogue export of one procedure, as `catalog_build` writes it into the built site."""
+    from catalog_build.exports import procedure_json
+    from catalog_build.models import Procedure
+    from tests.factories import procedure_record
+
+    folder.mkdir(parents=True)
+    record = procedure_record("1.999001")
+    (folder / "1-999001.json").write_text(procedure_json(Procedure.model_validate(record)), encoding="utf-8")
 
 
 @dataclass
@@ -62,6 +71,7 @@ class Launcher:
         self.site_dir = tmp_path / "site"
         self.site_dir.mkdir()
         (self.site_dir / "index.html").write_text("<!doctype html><title>Cổng</title>", encoding="utf-8")
+        _publish_procedure(self.site_dir / "du-lieu" / "thu-tuc")
         self.ports = {"--api-port": _free_port(), "--aws-port": _free_port(), "--site-port": _free_port()}
         self.running: list[RunningStack] = []
 
@@ -170,3 +180,44 @@ def test_data_written_before_ctrl_c_is_there_after_a_restart(launcher: Launcher)
     assert again.status_code == 409, "the account registered before the restart must still exist"
     assert first.credentials() == second.credentials()
     assert second.stop() == 0
+
+
+def test_a_dossier_is_submitted_with_a_real_presigned_upload_to_the_emulated_s3(launcher: Launcher):
+    stack = launcher.start()
+    demo = stack.credentials()
+    metadata = requests.get(f"{stack.issuer}/.well-known/openid-configuration", timeout=10).json()
+    client = OAuth2Session(
+        "cong-tinh-demo",
+        demo["rp_secret"],
+        scope="openid profile",
+        redirect_uri=CALLBACK,
+        code_challenge_method="S256",
+    )
+    verifier = secrets.token_urlsafe(48)
+    url, _state = client.create_authorization_url(metadata["authorization_endpoint"], nonce="n", code_verifier=verifier)
+    callback = browser_sign_in(url, "001099000001", demo["citizen_password"])
+    token = client.fetch_token(metadata["token_endpoint"], authorization_response=callback, code_verifier=verifier)
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token['access_token']}"
+
+    draft = api.post(
+        f"{stack.issuer}/dossiers/drafts", json={"procedure_code": "1.999001", "agency_id": "CA-TINH"}, timeout=10
+    )
+    assert draft.status_code == 201, draft.text
+    pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n"
+    ticket = api.post(
+        f"{stack.issuer}/dossiers/drafts/{draft.json()['draft_id']}/attachments",
+        json={"document": "TK01", "file_name": "to-khai.pdf", "content_type": "application/pdf", "size": len(pdf)},
+        timeout=10,
+    ).json()
+    uploaded = requests.post(
+        ticket["upload"]["url"],
+        data=ticket["upload"]["fields"],
+        files={"file": ("to-khai.pdf", pdf, "application/pdf")},
+        timeout=10,
+    )
+    assert uploaded.status_code in (200, 204), uploaded.text
+    submitted = api.post(f"{stack.issuer}/dossiers/drafts/{draft.json()['draft_id']}/submission", timeout=10)
+    assert submitted.status_code == 201, submitted.text
+    assert submitted.json()["code"].startswith("CA-TINH-")
+    assert stack.stop() == 0
