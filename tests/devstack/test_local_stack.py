@@ -129,38 +129,54 @@ def browser_sign_in(authorize_url: str, identifier: str, password: str) -> str:
     return answer.headers["Location"]
 
 
-def test_an_independent_relying_party_signs_the_demo_citizen_in(launcher: Launcher):
-    stack = launcher.start()
+@dataclass
+class SignedIn:
+    client: OAuth2Session
+    metadata: dict[str, Any]
+    token: dict[str, Any]
+
+
+NONCE = "n-0S6_WzA2Mj"
+
+
+def sign_in_demo_citizen(stack: RunningStack, scope: str = "openid profile email") -> SignedIn:
+    """What a relying party nobody here wrote does: discovery, code + PKCE through the browser, token."""
     demo = stack.credentials()
     metadata = requests.get(f"{stack.issuer}/.well-known/openid-configuration", timeout=10).json()
     client = OAuth2Session(
         "cong-tinh-demo",
         demo["rp_secret"],
-        scope="openid profile email",
+        scope=scope,
         redirect_uri=CALLBACK,
         code_challenge_method="S256",
         token_endpoint_auth_method="client_secret_basic",
     )
     verifier = secrets.token_urlsafe(48)
     url, state = client.create_authorization_url(
-        metadata["authorization_endpoint"], nonce="n-0S6_WzA2Mj", code_verifier=verifier
+        metadata["authorization_endpoint"], nonce=NONCE, code_verifier=verifier
     )
     callback = browser_sign_in(url, "001099000001", demo["citizen_password"])
     assert parse_qs(urlsplit(callback).query)["state"] == [state]
-
     token = client.fetch_token(metadata["token_endpoint"], authorization_response=callback, code_verifier=verifier)
+    return SignedIn(client, metadata, token)
+
+
+def test_an_independent_relying_party_signs_the_demo_citizen_in(launcher: Launcher):
+    stack = launcher.start()
+    signed_in = sign_in_demo_citizen(stack)
+    metadata = signed_in.metadata
     keys = JsonWebKey.import_key_set(requests.get(metadata["jwks_uri"], timeout=10).json())
     claims = jwt.decode(
-        token["id_token"],
+        signed_in.token["id_token"],
         keys,
         claims_cls=CodeIDToken,
         claims_options={"iss": {"essential": True, "value": metadata["issuer"]}},
-        claims_params={"nonce": "n-0S6_WzA2Mj", "client_id": "cong-tinh-demo"},
+        claims_params={"nonce": NONCE, "client_id": "cong-tinh-demo"},
     )
     claims.validate()
     assert claims["identity_number"] == "001099000001"
     assert claims["acr"] == "urn:vn:dvcqg:loa:2"
-    info = client.get(metadata["userinfo_endpoint"], timeout=10).json()
+    info = signed_in.client.get(metadata["userinfo_endpoint"], timeout=10).json()
     assert info["name"] == "Nguyễn Văn Dân" and info["sub"] == claims["sub"]
     assert stack.stop() == 0
 
@@ -188,19 +204,7 @@ def test_data_written_before_ctrl_c_is_there_after_a_restart(launcher: Launcher)
 
 def test_a_dossier_is_submitted_with_a_real_presigned_upload_to_the_emulated_s3(launcher: Launcher):
     stack = launcher.start()
-    demo = stack.credentials()
-    metadata = requests.get(f"{stack.issuer}/.well-known/openid-configuration", timeout=10).json()
-    client = OAuth2Session(
-        "cong-tinh-demo",
-        demo["rp_secret"],
-        scope="openid profile",
-        redirect_uri=CALLBACK,
-        code_challenge_method="S256",
-    )
-    verifier = secrets.token_urlsafe(48)
-    url, _state = client.create_authorization_url(metadata["authorization_endpoint"], nonce="n", code_verifier=verifier)
-    callback = browser_sign_in(url, "001099000001", demo["citizen_password"])
-    token = client.fetch_token(metadata["token_endpoint"], authorization_response=callback, code_verifier=verifier)
+    token = sign_in_demo_citizen(stack, scope="openid profile").token
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {token['access_token']}"
 
