@@ -44,6 +44,16 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_answers(args: argparse.Namespace) -> int:
+    from catalog_build.answers import import_answers, read_export
+
+    written, problems = import_answers(read_export(args.source), args.data)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"imported {written} answered question(s) into {args.data / 'faq'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m catalog_build", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -66,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument("--data", type=Path, default=Path("data"), help="real data whose agencies and sectors to reuse")
     synth.set_defaults(run=_synth)
+
+    answers = commands.add_parser("import-answers", help="add questions answered through the API to the FAQ")
+    answers.add_argument("--source", required=True, help="URL or file of the API's /questions/answers export")
+    answers.add_argument("--data", type=Path, default=Path("data"), help="source data folder")
+    answers.set_defaults(run=_import_answers)
 
     args = parser.parse_args(argv)
     try:

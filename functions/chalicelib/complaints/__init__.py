@@ -1,0 +1,1 @@
+"""Complaints, feedback and questions (phản ánh, kiến nghị, hỏi đáp): intake, routing, answers, publication."""

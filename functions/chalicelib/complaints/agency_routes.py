@@ -1,0 +1,102 @@
+"""Agency endpoints for complaints and questions: the queue, decide, transfer, answer, check."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
+from chalicelib.core.auth import Access
+
+agency_complaints_api = Blueprint(__name__)
+handling = LazyModule("chalicelib.complaints.handling")
+views = LazyModule("chalicelib.complaints.views")
+schemas = ModelRefs("chalicelib.complaints.schemas")
+ANSWERING = Access.agency("complaints:answer")
+_ITEM = Returns("Phản ánh, kiến nghị hoặc câu hỏi", schemas.ComplaintView)
+
+
+def _agency(call: Call) -> str:
+    return str(call.user.agency_id)
+
+
+@endpoint(
+    agency_complaints_api,
+    "/agency/complaints",
+    "GET",
+    summary="What the agency must act on",
+    tag="agency-complaints",
+    access=ANSWERING,
+    responses={200: Returns("Hàng đợi", schemas.ComplaintList)},
+)
+def agency_queue(call: Call) -> Response:
+    items = handling.queue(_agency(call), call.raw_query.get("status"))
+    return json_reply({"items": [views.complaint_view(item).model_dump(mode="json") for item in items]})
+
+
+@endpoint(
+    agency_complaints_api,
+    "/agency/complaints/{code}",
+    "GET",
+    summary="One complaint or question",
+    tag="agency-complaints",
+    access=ANSWERING,
+    responses={200: _ITEM},
+)
+def agency_item(call: Call) -> Response:
+    return json_reply(views.complaint_view(handling.visible(_agency(call), call.params["code"])))
+
+
+@endpoint(
+    agency_complaints_api,
+    "/agency/complaints/{code}/decision",
+    "POST",
+    summary="Accept (and assign) or refuse what came in (coordinating office)",
+    tag="agency-complaints",
+    access=ANSWERING,
+    body=schemas.Decision,
+    responses={200: _ITEM},
+)
+def decide(call: Call) -> Response:
+    return json_reply(views.complaint_view(handling.decide(_agency(call), call.params["code"], call.body)))
+
+
+@endpoint(
+    agency_complaints_api,
+    "/agency/complaints/{code}/transfer",
+    "POST",
+    summary="Transfer to the competent agency",
+    tag="agency-complaints",
+    access=ANSWERING,
+    body=schemas.Transfer,
+    responses={200: _ITEM},
+)
+def transfer(call: Call) -> Response:
+    return json_reply(views.complaint_view(handling.transfer(_agency(call), call.params["code"], call.body)))
+
+
+@endpoint(
+    agency_complaints_api,
+    "/agency/complaints/{code}/answer",
+    "POST",
+    summary="Answer",
+    tag="agency-complaints",
+    access=ANSWERING,
+    body=schemas.AnswerBody,
+    responses={200: _ITEM},
+)
+def answer(call: Call) -> Response:
+    return json_reply(views.complaint_view(handling.answer(_agency(call), call.params["code"], call.body.text)))
+
+
+@endpoint(
+    agency_complaints_api,
+    "/agency/complaints/{code}/check",
+    "POST",
+    summary="Approve (publish with consent) or send back an answer (coordinating office)",
+    tag="agency-complaints",
+    access=ANSWERING,
+    body=schemas.Check,
+    responses={200: _ITEM},
+)
+def check(call: Call) -> Response:
+    return json_reply(views.complaint_view(handling.check(_agency(call), call.params["code"], call.body)))

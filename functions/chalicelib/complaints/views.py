@@ -1,0 +1,60 @@
+"""Complaints as the API shows them: the submitter's view, and the public one (no personal data)."""
+
+from __future__ import annotations
+
+from chalicelib.complaints.schemas import AnswerView, ComplaintView, HistoryEntry, PublishedItem
+from chalicelib.complaints.workflow import OPEN, label
+from chalicelib.core import clock
+from chalicelib.dossiers.views import moment
+from chalicelib.store.complaints import Complaint
+
+
+def answer_of(item: Complaint) -> AnswerView | None:
+    if not item.answer:
+        return None
+    return AnswerView(
+        text=item.answer["text"], agency_id=item.answer["agency_id"], answered_at=moment(item.answer["at"])
+    )
+
+
+def complaint_view(item: Complaint) -> ComplaintView:
+    overdue = bool(item.overdue) or (item.status in OPEN and item.deadline is not None and item.deadline < clock.now())
+    return ComplaintView(
+        code=item.code,
+        kind=item.kind,
+        agency_id=item.agency_id,
+        topic=item.topic,
+        title=item.title,
+        content=item.content,
+        procedure_code=item.procedure_code,
+        status=item.status,
+        status_label=label(item.status),
+        deadline=moment(item.deadline),
+        overdue=overdue,
+        answer=answer_of(item),
+        history=[
+            HistoryEntry(
+                at=moment(e["at"]),
+                status=e["status"],
+                status_label=label(e["status"]),
+                actor=e["actor"],
+                note=e.get("note"),
+            )
+            for e in item.history or []
+        ],
+        created_at=moment(item.created_at),
+    )
+
+
+def published_view(item: Complaint) -> PublishedItem:
+    return PublishedItem(
+        code=item.code,
+        kind=item.kind,
+        agency_id=item.agency_id,
+        topic=item.topic,
+        title=item.title,
+        content=item.content,
+        procedure_code=item.procedure_code,
+        answer=answer_of(item),
+        published_at=moment(item.published_at),
+    )
