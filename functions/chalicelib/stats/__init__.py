@@ -1,0 +1,1 @@
+"""Public statistics: counters fed by DynamoDB streams, per-agency service-quality indicators."""

@@ -1,0 +1,26 @@
+"""Response models of the statistics endpoints."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from chalicelib.core.validation import Reply
+
+
+class Indicators(Reply):
+    on_time_rate: float | None = Field(description="Tỉ lệ hồ sơ giải quyết đúng hạn")
+    online_submission_rate: float | None = Field(description="Tỉ lệ hồ sơ nộp trực tuyến")
+    online_payment_rate: float | None = Field(description="Tỉ lệ nghĩa vụ tài chính thanh toán trực tuyến")
+    satisfaction_rate: float | None = Field(description="Tỉ lệ hài lòng")
+    complaint_on_time_rate: float | None = Field(description="Tỉ lệ phản ánh được trả lời đúng hạn")
+
+
+class MonthStats(Reply):
+    month: str
+    counts: dict[str, int]
+    indicators: Indicators
+
+
+class Series(Reply):
+    scope: str
+    months: list[MonthStats]
