@@ -32,7 +32,7 @@ build: $(INSTALLED) ## build the catalogue site into build/site (incremental aft
 	$(PY) -m catalog_build build
 
 run: $(INSTALLED) ## build the catalogue, then run site, API and moto on $(HOST) (Ctrl-C stops, state is kept)
-	PORTAL_SITE_URL=http://$(HOST):$(PORT)/ $(PY) -m catalog_build build
+	PORTAL_SITE_URL=http://$(HOST):$(PORT)/ PORTAL_API_URL=http://$(HOST):$(API_PORT) $(PY) -m catalog_build build
 	@$(PY) -m devstack --host $(HOST) --site-port $(PORT) --api-port $(API_PORT) --aws-port $(AWS_PORT)
 
 lint: $(INSTALLED) ## ruff lint and format check
