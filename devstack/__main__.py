@@ -158,11 +158,15 @@ class Stack:
 
     def run_until_stopped(self) -> None:
         from chalicelib.jobs import dispatch_notifications
+        from devstack.streams import TableWatcher
 
+        watcher = TableWatcher(self.dynamodb, os.environ["PORTAL_TABLE_PREFIX"])
+        watcher.baseline()
         last_save = time.monotonic()
         while not self.stop.wait(DISPATCH_EVERY_SECONDS):
             dispatch_notifications()
             if time.monotonic() - last_save >= SAVE_EVERY_SECONDS:
+                watcher.poll()
                 self.save()
                 last_save = time.monotonic()
 

@@ -228,4 +228,15 @@ def test_a_dossier_is_submitted_with_a_real_presigned_upload_to_the_emulated_s3(
     submitted = api.post(f"{stack.issuer}/dossiers/drafts/{draft.json()['draft_id']}/submission", timeout=10)
     assert submitted.status_code == 201, submitted.text
     assert submitted.json()["code"].startswith("CA-TINH-")
+    assert _eventually_counted(stack, "dossiers_online") == 1, "the local stream stand-in feeds the statistics"
     assert stack.stop() == 0
+
+
+def _eventually_counted(stack: RunningStack, metric: str, seconds: float = 15) -> int:
+    deadline = time.monotonic() + seconds
+    while True:
+        months = requests.get(f"{stack.issuer}/statistics/overview", timeout=10).json()["months"]
+        value = months[-1]["counts"][metric]
+        if value or time.monotonic() > deadline:
+            return int(value)
+        time.sleep(0.5)
