@@ -213,3 +213,15 @@ def test_a_question_about_a_procedure_goes_to_its_agency_and_into_the_faq_export
     assert http.get("/questions/answers").json_body["entries"] == [
         {"procedure": "1.999001", "question": question["title"], "answer": "Không cần chứng thực khi nộp bản điện tử."}
     ]
+
+
+def test_a_complaint_left_past_its_deadline_is_flagged_overdue(http, offices, clock):
+    from chalicelib.complaints.overdue import flag_overdue
+
+    code = send(http).json_body["code"]
+    assert flag_overdue() == 0
+    clock.advance(10 * 24 * 3600)  # well past two working days
+    assert flag_overdue() == 1
+    assert flag_overdue() == 0, "flagged once"
+    office = bearer(agency_token(http, create_agency_client("VPCP", scopes=["complaints:answer"])))
+    assert http.get(f"/agency/complaints/{code}", headers=office).json_body["overdue"] is True

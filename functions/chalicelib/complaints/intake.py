@@ -6,7 +6,7 @@ five submissions an hour per account and per network address, and nothing that n
 
 from __future__ import annotations
 
-from chalicelib.complaints.records import load, notify_submitter
+from chalicelib.complaints.records import load, notify_submitter, open_shard
 from chalicelib.complaints.schemas import Intake
 from chalicelib.complaints.workflow import RECEIVED, deadline_for
 from chalicelib.core import clock
@@ -52,6 +52,7 @@ def submit(request: Intake, account: Account | None, source_ip: str) -> Complain
         status=RECEIVED,
         history=[{"at": now, "status": RECEIVED, "actor": "citizen"}],
         deadline=deadline_for(RECEIVED, now),
+        open_shard=open_shard(code),
         created_at=now,
         updated_at=now,
     )

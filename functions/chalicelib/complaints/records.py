@@ -37,7 +37,11 @@ def enter(item: Complaint, status: str, actor: str, note: str | None = None) -> 
     item.deadline = deadline_for(status, now)
     item.overdue = False
     item.updated_at = now
-    item.open_shard = str(zlib.crc32(item.code.encode()) % OPEN_SHARDS) if status in OPEN else None
+    item.open_shard = open_shard(item.code) if status in OPEN else None
+
+
+def open_shard(code: str) -> str:
+    return str(zlib.crc32(code.encode()) % OPEN_SHARDS)
 
 
 def change(code: str, apply: Callable[[Complaint], list[Effect]], attempts: int = 8) -> Complaint:
