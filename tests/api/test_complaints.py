@@ -225,3 +225,29 @@ def test_a_complaint_left_past_its_deadline_is_flagged_overdue(http, offices, cl
     assert flag_overdue() == 0, "flagged once"
     office = bearer(agency_token(http, create_agency_client("VPCP", scopes=["complaints:answer"])))
     assert http.get(f"/agency/complaints/{code}", headers=office).json_body["overdue"] is True
+
+
+def test_attachments_upload_straight_to_s3_and_only_agencies_get_download_links(http, offices):
+    import base64
+    import json
+
+    with_file = {
+        **COMPLAINT,
+        "attachments": [{"file_name": "bien-nhan.pdf", "content_type": "application/pdf", "size": 2048}],
+    }
+    received = send(http, with_file).json_body
+    [upload] = received["uploads"]
+    policy = json.loads(base64.b64decode(upload["fields"]["policy"]))
+    assert ["content-length-range", 1, 2048] in policy["conditions"]
+    assert received["attachments"] == [
+        {"file_name": "bien-nhan.pdf", "content_type": "application/pdf", "size": 2048}
+    ], "the submitter's view has no download link"
+    seen = http.get(f"/agency/complaints/{received['code']}", headers=offices["VPCP"]).json_body["attachments"]
+    assert seen[0]["url"].startswith("https://") and "X-Amz-Signature" in seen[0]["url"]
+
+
+def test_more_than_three_attachments_or_a_big_file_is_refused(http):
+    meta = {"file_name": "a.pdf", "content_type": "application/pdf", "size": 10}
+    assert send(http, {**COMPLAINT, "attachments": [meta] * 4}).status_code == 400
+    big = send(http, {**COMPLAINT, "attachments": [{**meta, "size": 6 * 1024 * 1024}]})
+    assert big.status_code == 400 and big.json_body["error"]["field"] == "attachments.0.size"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint, Response
 
 from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
@@ -19,6 +21,11 @@ def _agency(call: Call) -> str:
     return str(call.user.agency_id)
 
 
+def _reply(item: Any) -> Response:
+    """Agencies see attachments with short-lived download links."""
+    return json_reply(views.complaint_view(item, for_agency=True))
+
+
 @endpoint(
     agency_complaints_api,
     "/agency/complaints",
@@ -28,9 +35,11 @@ def _agency(call: Call) -> str:
     access=ANSWERING,
     responses={200: Returns("Hàng đợi", schemas.ComplaintList)},
 )
-def agency_queue(call: Call) -> Response:
+def complaint_queue(call: Call) -> Response:
     items = handling.queue(_agency(call), call.raw_query.get("status"))
-    return json_reply({"items": [views.complaint_view(item).model_dump(mode="json") for item in items]})
+    return json_reply(
+        {"items": [views.complaint_view(item, for_agency=True).model_dump(mode="json") for item in items]}
+    )
 
 
 @endpoint(
@@ -42,8 +51,8 @@ def agency_queue(call: Call) -> Response:
     access=ANSWERING,
     responses={200: _ITEM},
 )
-def agency_item(call: Call) -> Response:
-    return json_reply(views.complaint_view(handling.visible(_agency(call), call.params["code"])))
+def agency_complaint(call: Call) -> Response:
+    return _reply(handling.visible(_agency(call), call.params["code"]))
 
 
 @endpoint(
@@ -56,8 +65,8 @@ def agency_item(call: Call) -> Response:
     body=schemas.Decision,
     responses={200: _ITEM},
 )
-def decide(call: Call) -> Response:
-    return json_reply(views.complaint_view(handling.decide(_agency(call), call.params["code"], call.body)))
+def decide_complaint(call: Call) -> Response:
+    return _reply(handling.decide(_agency(call), call.params["code"], call.body))
 
 
 @endpoint(
@@ -70,8 +79,8 @@ def decide(call: Call) -> Response:
     body=schemas.Transfer,
     responses={200: _ITEM},
 )
-def transfer(call: Call) -> Response:
-    return json_reply(views.complaint_view(handling.transfer(_agency(call), call.params["code"], call.body)))
+def transfer_complaint(call: Call) -> Response:
+    return _reply(handling.transfer(_agency(call), call.params["code"], call.body))
 
 
 @endpoint(
@@ -84,8 +93,8 @@ def transfer(call: Call) -> Response:
     body=schemas.AnswerBody,
     responses={200: _ITEM},
 )
-def answer(call: Call) -> Response:
-    return json_reply(views.complaint_view(handling.answer(_agency(call), call.params["code"], call.body.text)))
+def answer_complaint(call: Call) -> Response:
+    return _reply(handling.answer(_agency(call), call.params["code"], call.body.text))
 
 
 @endpoint(
@@ -98,5 +107,5 @@ def answer(call: Call) -> Response:
     body=schemas.Check,
     responses={200: _ITEM},
 )
-def check(call: Call) -> Response:
-    return json_reply(views.complaint_view(handling.check(_agency(call), call.params["code"], call.body)))
+def check_answer(call: Call) -> Response:
+    return _reply(handling.check(_agency(call), call.params["code"], call.body))

@@ -6,6 +6,9 @@ five submissions an hour per account and per network address, and nothing that n
 
 from __future__ import annotations
 
+from typing import Any
+
+from chalicelib.complaints.attachments import tickets
 from chalicelib.complaints.records import load, notify_submitter, open_shard
 from chalicelib.complaints.schemas import Intake
 from chalicelib.complaints.workflow import RECEIVED, deadline_for
@@ -25,7 +28,8 @@ HOURLY_LIMIT = 5
 CODE_PREFIX = {"complaint": "PA", "question": "HD"}
 
 
-def submit(request: Intake, account: Account | None, source_ip: str) -> Complaint:
+def submit(request: Intake, account: Account | None, source_ip: str) -> tuple[Complaint, list[dict[str, Any]]]:
+    """The stored complaint and the presigned uploads for its attachments."""
     if request.website:
         log_event("complaint_honeypot")
         raise InvalidInput("Yêu cầu không hợp lệ.")
@@ -34,6 +38,7 @@ def submit(request: Intake, account: Account | None, source_ip: str) -> Complain
     agency_id = _answering_agency(request)
     now = clock.now()
     code = next_code(CODE_PREFIX[request.kind], now)
+    stored, uploads = tickets(code, request.attachments)
     item = Complaint(
         code,
         kind=request.kind,
@@ -48,6 +53,7 @@ def submit(request: Intake, account: Account | None, source_ip: str) -> Complain
         email=email,
         phone=phone,
         address=request.address,
+        attachments=stored,
         consent_to_publish=request.consent_to_publish,
         status=RECEIVED,
         history=[{"at": now, "status": RECEIVED, "actor": "citizen"}],
@@ -59,7 +65,7 @@ def submit(request: Intake, account: Account | None, source_ip: str) -> Complain
     item.save(condition=Complaint.code.does_not_exist())
     notify_submitter(item)
     log_event("complaint_received", code=code, kind=request.kind)
-    return item
+    return item, uploads
 
 
 def mine(account: Account) -> list[Complaint]:

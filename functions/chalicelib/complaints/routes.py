@@ -26,12 +26,13 @@ _ITEM = Returns("Phản ánh, kiến nghị hoặc câu hỏi", schemas.Complain
     body=schemas.Intake,
     responses={201: _ITEM},
 )
-def submit(call: Call) -> Response:
+def submit_complaint(call: Call) -> Response:
     account = None
     if call.headers.get("authorization"):  # signed in: the account's name and contacts are used
         account = accounts.get_account(authenticate(call.headers, Access.user("openid")).subject)
-    item = intake.submit(call.body, account, call.source_ip)
-    return json_reply(views.complaint_view(item), 201)
+    item, uploads = intake.submit(call.body, account, call.source_ip)
+    view = views.complaint_view(item).model_dump(mode="json", exclude_none=True)
+    return json_reply({**view, "uploads": uploads}, 201)
 
 
 @endpoint(
@@ -43,7 +44,7 @@ def submit(call: Call) -> Response:
     access=Access.user("openid"),
     responses={200: Returns("Danh sách", schemas.ComplaintList)},
 )
-def mine(call: Call) -> Response:
+def my_complaints(call: Call) -> Response:
     account = accounts.get_account(call.user.subject)
     if account is None:
         raise NotFound("Tài khoản không còn tồn tại.")
@@ -59,7 +60,7 @@ def mine(call: Call) -> Response:
     body=schemas.Lookup,
     responses={200: _ITEM},
 )
-def lookup(call: Call) -> Response:
+def lookup_complaint(call: Call) -> Response:
     return json_reply(views.complaint_view(intake.lookup(call.body.code, call.body.contact)))
 
 
@@ -71,7 +72,7 @@ def lookup(call: Call) -> Response:
     tag="complaints",
     responses={200: Returns("Trả lời đã công khai", schemas.PublishedList)},
 )
-def published(call: Call) -> Response:
+def published_answers(call: Call) -> Response:
     query = call.raw_query
     agency_id = query.get("agency", "")
     if not agency_id:
@@ -93,5 +94,5 @@ def published(call: Call) -> Response:
     tag="complaints",
     responses={200: Returns("Hỏi đáp cho danh mục thủ tục", schemas.FaqExport)},
 )
-def faq_export(call: Call) -> Response:
+def answered_questions(call: Call) -> Response:
     return json_reply({"entries": publication.faq_entries()}, headers={"Cache-Control": "public, max-age=300"})

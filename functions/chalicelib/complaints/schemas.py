@@ -14,6 +14,12 @@ AgencyId = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9.\-]+$")
 TOPICS = ("thu-tuc-hanh-chinh", "chat-luong-dich-vu", "thai-do-can-bo", "co-che-chinh-sach", "khac")
 
 
+class AttachmentMeta(StrictModel):
+    file_name: str = Field(min_length=1, max_length=200)
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: int = Field(gt=0, le=5 * 1024 * 1024, description="Tối đa 5 MB")
+
+
 class Intake(StrictModel):
     kind: Literal["complaint", "question"] = "complaint"
     agency_id: str | None = Field(default=None, min_length=2, max_length=60, pattern=r"^[A-Za-z0-9.\-]+$")
@@ -27,6 +33,7 @@ class Intake(StrictModel):
     phone: str | None = Field(default=None, pattern=r"^(\+84|0)\d{9,10}$")
     address: str | None = Field(default=None, max_length=300)
     website: str = Field(default="", max_length=200, description="Để trống (trường bẫy chống thư rác)")
+    attachments: list[AttachmentMeta] = Field(default_factory=list, max_length=3)
 
     @model_validator(mode="after")
     def _target(self) -> Self:
@@ -78,6 +85,13 @@ class HistoryEntry(Reply):
     note: str | None = None
 
 
+class AttachmentLink(Reply):
+    file_name: str
+    content_type: str
+    size: int
+    url: str | None = Field(default=None, description="Địa chỉ tải về có hiệu lực ngắn (chỉ cho cơ quan)")
+
+
 class AnswerView(Reply):
     text: str
     agency_id: str
@@ -98,7 +112,18 @@ class ComplaintView(Reply):
     overdue: bool
     answer: AnswerView | None = None
     history: list[HistoryEntry]
+    attachments: list[AttachmentLink] = Field(default_factory=list)
     created_at: datetime
+
+
+class Upload(Reply):
+    file_name: str
+    url: str
+    fields: dict[str, str]
+
+
+class Received(ComplaintView):
+    uploads: list[Upload] = Field(description="Gửi từng tệp bằng HTTP POST multipart tới url với các trường fields")
 
 
 class ComplaintList(Reply):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chalicelib.complaints.attachments import links
 from chalicelib.complaints.schemas import AnswerView, ComplaintView, HistoryEntry, PublishedItem
 from chalicelib.complaints.workflow import OPEN, label
 from chalicelib.core import clock
@@ -17,7 +18,7 @@ def answer_of(item: Complaint) -> AnswerView | None:
     )
 
 
-def complaint_view(item: Complaint) -> ComplaintView:
+def complaint_view(item: Complaint, *, for_agency: bool = False) -> ComplaintView:
     overdue = bool(item.overdue) or (item.status in OPEN and item.deadline is not None and item.deadline < clock.now())
     return ComplaintView(
         code=item.code,
@@ -42,6 +43,7 @@ def complaint_view(item: Complaint) -> ComplaintView:
             )
             for e in item.history or []
         ],
+        attachments=links(item.attachments or [], downloadable=for_agency),
         created_at=moment(item.created_at),
     )
 

@@ -177,7 +177,7 @@ def my_dossiers(call: Call) -> Response:
     body=schemas.Lookup,
     responses={200: Returns("Tình trạng hồ sơ", schemas.Tracking)},
 )
-def lookup(call: Call) -> Response:
+def lookup_dossier(call: Call) -> Response:
     return json_reply(views.tracking(citizen.lookup(call.body.code, call.body.identifier)))
 
 

@@ -28,7 +28,7 @@ _CACHE = {"Cache-Control": "public, max-age=300"}
     responses=_SERIES,
     cors=True,
 )
-def overview(call: Call) -> Response:
+def statistics_overview(call: Call) -> Response:
     return _series("all", call)
 
 
@@ -41,7 +41,7 @@ def overview(call: Call) -> Response:
     responses=_SERIES,
     cors=True,
 )
-def agency(call: Call) -> Response:
+def agency_statistics(call: Call) -> Response:
     agency_id = call.params["agency_id"]
     if not _AGENCY.fullmatch(agency_id):
         raise InvalidInput("Mã cơ quan không hợp lệ.", field="agency_id")

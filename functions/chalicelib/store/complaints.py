@@ -69,7 +69,7 @@ class OpenByDeadline(GlobalSecondaryIndex["Complaint"]):
 
 
 class Complaint(Model):
-    Meta = table_meta("complaints")
+    Meta = table_meta("complaints", stream=True)
 
     code = UnicodeAttribute(hash_key=True)  # PA-{yyMMdd}-{NNNN}, HD-... for questions
     kind = UnicodeAttribute()  # "complaint" | "question"
@@ -87,6 +87,7 @@ class Complaint(Model):
     consent_to_publish = BooleanAttribute(default=False)
     status = UnicodeAttribute()
     answer = JSONAttribute(null=True)
+    attachments = JSONAttribute(default=list)  # [{file_name, content_type, size, key}]; files in S3
     history = JSONAttribute(default=list)
     deadline = NumberAttribute(null=True)  # the current state's deadline (epoch)
     overdue = BooleanAttribute(default=False)
