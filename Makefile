@@ -12,7 +12,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium build run test lint format bench clean
+.PHONY: help install chromium build run test lint format bench clean synth publish
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,7 +48,15 @@ test: $(INSTALLED) chromium lint ## install what is needed, lint, and run the wh
 
 bench: $(INSTALLED) chromium ## run the benchmarks (slow: builds 1,000 and 10,000 procedures)
 	$(PY) bench/api.py
+	.venv/bin/python bench/payments.py
 	$(PY) bench/catalog.py
+
+synth: $(INSTALLED) ## package the API with Chalice, then synthesise STAGE=dev|prod to build/cdk.out (no AWS needed)
+	$(PY) -m infra.bundle
+	CDK_CONTEXT_JSON='{"stage": "$(or $(STAGE),dev)"}' $(PY) -m infra.app
+
+publish: $(INSTALLED) ## upload changed files of build/site: BUCKET=... DISTRIBUTION=... [DRY_RUN=1]
+	$(PY) -m infra.publish --bucket $(BUCKET) --distribution $(DISTRIBUTION) $(if $(DRY_RUN),--dry-run)
 
 clean: ## remove build output, caches and generated pages (keeps .devstack: local data and keys)
 	rm -rf build site/docs/index.md site/docs/{thu-tuc,linh-vuc,co-quan,cap-thuc-hien,doi-tuong,a-z,hoi-dap,tim-kiem,du-lieu}

@@ -27,6 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 SAVE_EVERY_SECONDS = 5.0
 DISPATCH_EVERY_SECONDS = 1.0
+RECONCILE_EVERY_SECONDS = 30.0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -59,6 +60,8 @@ def configure_environment(args: argparse.Namespace) -> None:
             # Submission reads procedures from the catalogue's own export in the built site.
             "PORTAL_PROCEDURES_DIR": str(args.site_dir / "du-lieu" / "thu-tuc"),
             "PORTAL_ATTACHMENTS_BUCKET": "dvc-local-attachments",
+            # The sandbox payment gateway's pages are served by the API itself (/sandbox/payments/...).
+            "PORTAL_PAYMENT_SANDBOX": "1",
         }
     )
     os.environ.pop("AWS_PROFILE", None)
@@ -150,6 +153,7 @@ class Stack:
             f"  API             {issuer}/  (OpenAPI: {issuer}/openapi.json)",
             f"  AWS emulation   http://{host}:{self.args.aws_port}  (moto: DynamoDB, S3)",
             f"  notifications   {os.environ['PORTAL_OUTBOX_LOG']}",
+            f"  payments        sandbox gateway at {issuer}/sandbox/payments/{{vnpay,momo,paygov}}",
             "Demo credentials:",
             *self.credentials.lines(issuer),
             "ready",
@@ -157,14 +161,17 @@ class Stack:
         return "\n".join(lines)
 
     def run_until_stopped(self) -> None:
-        from chalicelib.jobs import dispatch_notifications
+        from chalicelib.jobs import dispatch_notifications, reconcile_payments
         from devstack.streams import TableWatcher
 
         watcher = TableWatcher(self.dynamodb, os.environ["PORTAL_TABLE_PREFIX"])
         watcher.baseline()
-        last_save = time.monotonic()
+        last_save = last_reconcile = time.monotonic()
         while not self.stop.wait(DISPATCH_EVERY_SECONDS):
             dispatch_notifications()
+            if time.monotonic() - last_reconcile >= RECONCILE_EVERY_SECONDS:
+                reconcile_payments()
+                last_reconcile = time.monotonic()
             if time.monotonic() - last_save >= SAVE_EVERY_SECONDS:
                 watcher.poll()
                 self.save()

@@ -2,13 +2,19 @@
 
 from chalice import Chalice
 
+from chalicelib import jobs
 from chalicelib.agencies.routes import agencies_api
+from chalicelib.complaints.agency_routes import agency_complaints_api
+from chalicelib.complaints.routes import complaints_api
 from chalicelib.core.api import normalise_framework_errors
+from chalicelib.core.config import get_settings
 from chalicelib.dossiers.agency_routes import agency_dossiers_api
 from chalicelib.dossiers.routes import dossiers_api
-from chalicelib.jobs import dispatch_notifications, flag_overdue_dossiers
+from chalicelib.payments.routes import payments_api
+from chalicelib.payments.sandbox_routes import sandbox_api
 from chalicelib.sso.account_routes import accounts_api
 from chalicelib.sso.routes import oidc_api
+from chalicelib.stats.routes import stats_api
 from chalicelib.system.routes import bind_routes, system_api
 
 app = Chalice(app_name="dvc-portal")
@@ -18,8 +24,21 @@ app.register_blueprint(accounts_api)
 app.register_blueprint(agencies_api)
 app.register_blueprint(dossiers_api)
 app.register_blueprint(agency_dossiers_api)
+app.register_blueprint(complaints_api)
+app.register_blueprint(agency_complaints_api)
+app.register_blueprint(stats_api)
+app.register_blueprint(payments_api)
+app.register_blueprint(sandbox_api)
 app.register_blueprint(system_api)
 bind_routes(app.routes)
 
-app.schedule("rate(1 minute)", name="dispatch-notifications")(dispatch_notifications)
-app.schedule("cron(5 17 * * ? *)", name="flag-overdue-dossiers")(flag_overdue_dossiers)  # 00:05 in Vietnam
+# Lambda calls `app.<function name>`: each event handler must be this module's name for the wrapped function.
+dispatch_notifications = app.schedule("rate(1 minute)", name="dispatch-notifications")(jobs.dispatch_notifications)
+flag_overdue_dossiers = app.schedule("cron(5 17 * * ? *)", name="flag-overdue-dossiers")(  # 00:05 in Vietnam
+    jobs.flag_overdue_dossiers
+)
+flag_overdue_complaints = app.schedule("rate(1 hour)", name="flag-overdue-complaints")(jobs.flag_overdue_complaints)
+reconcile_payments = app.schedule("rate(5 minutes)", name="reconcile-payments")(jobs.reconcile_payments)
+for _table, _stream_arn in get_settings().stream_arns.items():  # statistics counters, one function per table
+    _handler = jobs.count_stream(_table)
+    globals()[_handler.__name__] = app.on_dynamodb_record(stream_arn=_stream_arn, name=f"stats-{_table}")(_handler)

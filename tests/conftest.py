@@ -44,7 +44,13 @@ os.environ.update(
         "PORTAL_ATTACHMENTS_BUCKET": "dvc-test-attachments",
     }
 )
-for name in ("PORTAL_DYNAMODB_ENDPOINT", "PORTAL_S3_ENDPOINT", "PORTAL_KEYS_SECRET_ID", "PORTAL_PROCEDURES_BUCKET", "AWS_PROFILE"):
+for name in (
+    "PORTAL_DYNAMODB_ENDPOINT",
+    "PORTAL_S3_ENDPOINT",
+    "PORTAL_KEYS_SECRET_ID",
+    "PORTAL_PROCEDURES_BUCKET",
+    "AWS_PROFILE",
+):
     os.environ.pop(name, None)
 
 

@@ -24,3 +24,32 @@ def flag_overdue_dossiers(event: Any = None) -> int:
     flagged = flag_overdue()
     log_event("overdue_flagged", count=flagged)
     return flagged
+
+
+def reconcile_payments(event: Any = None) -> dict[str, int]:
+    from chalicelib.payments.reconcile import reconcile
+
+    counts = reconcile()
+    if any(counts.values()):
+        log_event("payments_reconciled", **counts)
+    return counts
+
+
+def flag_overdue_complaints(event: Any = None) -> int:
+    from chalicelib.complaints.overdue import flag_overdue
+
+    flagged = flag_overdue()
+    log_event("overdue_complaints_flagged", count=flagged)
+    return flagged
+
+
+def count_stream(table: str) -> Any:
+    """The stream handler for one table's changes (imported only when a record arrives)."""
+
+    def handle(event: Any, context: Any = None) -> int:
+        from chalicelib.stats.handlers import HANDLERS
+
+        return HANDLERS[table](event)
+
+    handle.__name__ = f"count_{table.replace('-', '_')}"
+    return handle

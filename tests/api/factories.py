@@ -221,3 +221,138 @@ def publish_procedure(code: str = "1.999001", **overrides: Any) -> dict[str, Any
     (folder / f"{slug_of(code)}.json").write_text(procedure_json(Procedure.model_validate(record)), encoding="utf-8")
     get_procedure.cache_clear()
     return record
+
+
+PDF = b"%PDF-1.7\n% ho so thu nghiem\n"
+
+
+def user_token(http: Any, account: Account, password: str = PASSWORD) -> dict[str, str]:
+    """A bearer header for a signed-in person, through the real sign-in flow."""
+    rp = create_relying_party(f"rp-{account.account_id[:8]}")
+    return bearer(Flow(http, rp).tokens(account.identifier, password)["access_token"])
+
+
+def upload(ticket: dict[str, Any], body: bytes = PDF, content_type: str | None = None) -> None:
+    """Do what the browser does with a presigned POST: put the bytes at the ticket's key."""
+    import boto3
+
+    from chalicelib.core.config import get_settings
+
+    key = ticket["upload"]["fields"]["key"]
+    boto3.client("s3", region_name=get_settings().region).put_object(
+        Bucket=get_settings().attachments_bucket,
+        Key=key,
+        Body=body,
+        ContentType=content_type or ticket["attachment"]["content_type"],
+    )
+
+
+def start_draft(http: Any, headers: dict[str, str], code: str = "1.999001", agency_id: str = "CA-TINH") -> Any:
+    return http.post(
+        "/dossiers/drafts",
+        body=json_body({"procedure_code": code, "agency_id": agency_id, "form": {"ho_ten": "Nguyễn Thị Thử"}}),
+        headers={"Content-Type": "application/json", **headers},
+    )
+
+
+def attach(http: Any, headers: dict[str, str], draft_id: str, document: str = "TK01", body: bytes = PDF) -> dict:
+    request = {"document": document, "file_name": "to-khai.pdf", "content_type": "application/pdf", "size": len(body)}
+    response = http.post(
+        f"/dossiers/drafts/{draft_id}/attachments",
+        body=json_body(request),
+        headers={"Content-Type": "application/json", **headers},
+    )
+    assert response.status_code == 201, response.body
+    upload(response.json_body, body)
+    return response.json_body
+
+
+def submit_dossier(http: Any, headers: dict[str, str], code: str = "1.999001") -> dict[str, Any]:
+    """Draft, attach the required document, submit: the dossier as the API returns it."""
+    draft = start_draft(http, headers, code)
+    assert draft.status_code == 201, draft.body
+    draft_id = draft.json_body["draft_id"]
+    attach(http, headers, draft_id)
+    submitted = http.post(f"/dossiers/drafts/{draft_id}/submission", headers=headers)
+    assert submitted.status_code == 201, submitted.body
+    return submitted.json_body
+
+
+def json_body(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+_dossier_numbers = iter(range(1, 1_000_000))
+
+
+def create_dossier(code: str | None = None, agency_id: str = "CA-TINH", status: int = 1, **fields: Any) -> Any:
+    """A dossier saved straight to the table (as submission would leave it), for agency-side tests."""
+    from chalicelib.core import clock
+    from chalicelib.dossiers.lifecycle import event, refresh_open_index
+    from chalicelib.store.dossiers import Dossier
+
+    now = clock.now()
+    values: dict[str, Any] = {
+        "agency_id": agency_id,
+        "procedure_code": "1.999001",
+        "procedure_name": "Cấp giấy phép thử nghiệm",
+        "owner_name": "Nguyễn Thị Thử",
+        "owner_identifier": "001099012345",
+        "contact_email": "thu@example.vn",
+        "status": status,
+        "submitted_at": now,
+        "timeline": [event(status, "citizen", at=now)],
+        "updated_at": now,
+        **fields,
+    }
+    dossier = Dossier(code or f"{agency_id}-260101-{next(_dossier_numbers):04d}", **values)
+    refresh_open_index(dossier)
+    dossier.save()
+    return dossier
+
+
+# Payments
+
+
+def dossier_awaiting_payment(account: Account, fees: list[dict[str, Any]] | None = None, **fields: Any) -> Any:
+    """A dossier of `account` at status 6 (payment requested) whose procedure charges `fees` online."""
+    fees = fees if fees is not None else [{"kind": "charge", "amount": 135000, "unit": "đồng/hồ sơ"}]
+    publish_procedure("1.999001", channels=[{"kind": "online", "time_value": 3, "fees": fees}])
+    values = {"owner_id": account.account_id, "owner_identifier": account.identifier, "channel": "online"}
+    return create_dossier(**{"status": 6, **values, **fields})
+
+
+def create_payment(http: Any, headers: dict[str, str], **body: Any) -> Any:
+    return http.post("/payments/intents", body=json_body(body), headers={"Content-Type": "application/json", **headers})
+
+
+def pending_payment(http: Any, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    """An intent created and sent to its gateway: the checkout answer (intent and redirect URL)."""
+    created = create_payment(http, headers, **body)
+    assert created.status_code == 201, created.body
+    checkout = http.post(f"/payments/intents/{created.json_body['intent_id']}/checkout", headers=headers)
+    assert checkout.status_code == 200, checkout.body
+    return checkout.json_body
+
+
+def gateway_notice(
+    gateway: str, intent_id: str, amount: int, outcome: str = "succeeded", transaction_id: str = "900000000001"
+) -> dict[str, Any]:
+    """A callback signed exactly as `gateway` signs it."""
+    from chalicelib.core import clock
+    from chalicelib.payments.gateways import get_gateway
+    from chalicelib.payments.gateways.base import Notice, Outcome
+
+    notice = Notice(intent_id, transaction_id, amount, "VND", Outcome(outcome), "")
+    return get_gateway(gateway).notice_params(notice, clock.now())
+
+
+def send_callback(http: Any, gateway: str, params: dict[str, Any]) -> Any:
+    """Deliver a callback the way the gateway does: VNPay's IPN is a GET, the others POST JSON."""
+    if gateway == "vnpay":
+        return http.get(f"/payments/callbacks/vnpay?{urlencode(params)}")
+    return http.post(
+        f"/payments/callbacks/{gateway}", body=json_body(params), headers={"Content-Type": "application/json"}
+    )

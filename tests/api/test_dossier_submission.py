@@ -230,3 +230,17 @@ def test_the_due_date_of_a_submission_follows_the_online_processing_time(http, c
     assert dossier["due_date"] == "2026-11-27"  # 3 working days, skipping 24/11
     stored = Dossier.get(dossier["code"])
     assert stored.open_shard is not None
+
+
+def test_submitted_files_are_kept_under_the_dossier_code(http, citizen_headers):
+    import boto3
+
+    from chalicelib.core.config import get_settings
+
+    dossier = submit_dossier(http, citizen_headers)
+    stored = Dossier.get(dossier["code"]).attachments
+    assert [item["key"].rsplit("/", 1)[0] for item in stored] == [f"dossiers/{dossier['code']}"]
+    body = boto3.client("s3", region_name=get_settings().region).get_object(
+        Bucket=get_settings().attachments_bucket, Key=stored[0]["key"]
+    )["Body"].read()
+    assert body == PDF

@@ -141,6 +141,7 @@ def endpoint(
     access: Access | None = None,
     oauth_errors: bool = False,
     max_body: int | None = None,
+    cors: bool = False,
 ) -> Callable[[Handler], Callable[..., Response]]:
     def decorate(handler: Handler) -> Callable[..., Response]:
         spec = Endpoint(
@@ -165,7 +166,7 @@ def endpoint(
         view.__name__ = handler.__name__
         view.__doc__ = handler.__doc__
         content_types = [body_media] if body is not None else [JSON, FORM]
-        blueprint.route(path, methods=[method], content_types=content_types)(view)
+        blueprint.route(path, methods=[method], content_types=content_types, cors=cors)(view)
         return view
 
     return decorate

@@ -7,6 +7,7 @@ without a `.env` file. On AWS the stage's environment variables (see `.chalice/c
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +24,8 @@ class Settings:
     keys_dir: Path | None
     keys_secret_id: str | None
     notifier: str
+    coordinating_agency: str
+    stream_arns: dict[str, str]
     outbox_log: Path
     argon2_memory_kib: int
     argon2_time_cost: int
@@ -30,6 +33,7 @@ class Settings:
     procedures_dir: Path
     procedures_bucket: str | None
     attachments_bucket: str
+    payments: PaymentSettings
 
     @property
     def secure_cookies(self) -> bool:
@@ -39,6 +43,45 @@ class Settings:
     def api_audience(self) -> str:
         """The `aud` of every access token this issuer mints for its own API."""
         return f"{self.issuer}/api"
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    """Merchant codes and secrets of each gateway (local defaults are sandbox values, never real ones).
+
+    `sandbox` serves the sandbox gateway's pages and answers status queries from its ledger; it is on
+    by default only when the issuer is a loopback http URL (the local stack and the tests).
+    """
+
+    sandbox: bool
+    vnpay_tmn_code: str
+    vnpay_hash_secret: str
+    vnpay_url: str | None
+    momo_partner_code: str
+    momo_access_key: str
+    momo_secret_key: str
+    momo_url: str | None
+    paygov_partner_code: str
+    paygov_secret: str
+    paygov_url: str | None
+
+
+def _payment_settings(issuer: str) -> PaymentSettings:
+    loopback = issuer.startswith(("http://127.0.0.1", "http://localhost"))
+    env = os.environ.get
+    return PaymentSettings(
+        sandbox=env("PORTAL_PAYMENT_SANDBOX", "1" if loopback else "0") == "1",
+        vnpay_tmn_code=env("PORTAL_VNPAY_TMN_CODE", "DVCSANDBX"),
+        vnpay_hash_secret=env("PORTAL_VNPAY_HASH_SECRET", "sandbox-vnpay-secret"),
+        vnpay_url=_optional("PORTAL_VNPAY_URL"),
+        momo_partner_code=env("PORTAL_MOMO_PARTNER_CODE", "MOMODVC0001"),
+        momo_access_key=env("PORTAL_MOMO_ACCESS_KEY", "sandbox-momo-access"),
+        momo_secret_key=env("PORTAL_MOMO_SECRET_KEY", "sandbox-momo-secret"),
+        momo_url=_optional("PORTAL_MOMO_URL"),
+        paygov_partner_code=env("PORTAL_PAYGOV_PARTNER_CODE", "DVCQG"),
+        paygov_secret=env("PORTAL_PAYGOV_SECRET", "sandbox-paygov-secret"),
+        paygov_url=_optional("PORTAL_PAYGOV_URL"),
+    )
 
 
 def _optional(name: str) -> str | None:
@@ -60,6 +103,9 @@ def load_settings() -> Settings:
         keys_dir=_path("PORTAL_KEYS_DIR"),
         keys_secret_id=_optional("PORTAL_KEYS_SECRET_ID"),
         notifier=os.environ.get("PORTAL_NOTIFIER", "log"),
+        coordinating_agency=os.environ.get("PORTAL_COORDINATING_AGENCY", "VPCP"),
+        # {"dossiers": "arn:aws:dynamodb:...:table/.../stream/..."}: set by infra; stream handlers register per entry
+        stream_arns=json.loads(os.environ.get("PORTAL_STREAM_ARNS", "{}")),
         outbox_log=Path(os.environ.get("PORTAL_OUTBOX_LOG", ".devstack/outbox.log")),
         argon2_memory_kib=int(os.environ.get("PORTAL_ARGON2_MEMORY_KIB", "65536")),
         argon2_time_cost=int(os.environ.get("PORTAL_ARGON2_TIME_COST", "3")),
@@ -68,6 +114,7 @@ def load_settings() -> Settings:
         procedures_bucket=_optional("PORTAL_PROCEDURES_BUCKET"),
         attachments_bucket=os.environ.get("PORTAL_ATTACHMENTS_BUCKET")
         or f"{os.environ.get('PORTAL_TABLE_PREFIX', 'dvc-local')}-attachments",
+        payments=_payment_settings(os.environ.get("PORTAL_ISSUER", "http://127.0.0.1:8001")),
     )
 
 

@@ -30,8 +30,15 @@ def event(status: int, actor: str, note: str | None = None, at: float | None = N
     return entry
 
 
-def move(dossier: Dossier, target: Status, *, actor: str, note: str | None = None, checked: bool = True,
-         at: float | None = None) -> list[Effect]:
+def move(
+    dossier: Dossier,
+    target: Status,
+    *,
+    actor: str,
+    note: str | None = None,
+    checked: bool = True,
+    at: float | None = None,
+) -> list[Effect]:
     """Change the status in memory (the caller saves); returns what to do once the save has won."""
     current = Status(dossier.status)
     if checked and not can_move(current, target):
@@ -57,9 +64,9 @@ def move(dossier: Dossier, target: Status, *, actor: str, note: str | None = Non
 
 
 def refresh_open_index(dossier: Dossier) -> None:
-    """Keep the sparse `open-by-due` index to dossiers still open with a due date."""
+    """Keep the sparse `open-by-due` index to dossiers still open with a due date, not yet flagged overdue."""
     status = Status(dossier.status)
-    if status in CLOSED or status in FINISHED or not dossier.due_date:
+    if status in CLOSED or status in FINISHED or not dossier.due_date or dossier.overdue:
         dossier.open_shard = None
     else:
         dossier.open_shard = str(zlib.crc32(dossier.code.encode()) % OPEN_SHARDS)

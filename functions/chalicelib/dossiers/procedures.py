@@ -23,6 +23,14 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Fee:
+    kind: str  # "fee" (phí) | "charge" (lệ phí)
+    amount: int | None  # None when the catalogue only describes how it is computed
+    unit: str
+    description: str | None
+
+
+@dataclass(frozen=True)
 class Procedure:
     code: str
     name: str
@@ -33,6 +41,10 @@ class Procedure:
     executing: tuple[str, ...]
     cases: tuple[tuple[str, tuple[Requirement, ...]], ...]
     online_time: tuple[float, str] | None
+    fees: tuple[tuple[str, tuple[Fee, ...]], ...] = ()  # per channel kind, as in the catalogue
+
+    def fees_for(self, channel: str) -> tuple[Fee, ...]:
+        return next((fees for kind, fees in self.fees if kind == channel), ())
 
     def requirements(self, case_index: int) -> tuple[Requirement, ...]:
         return self.cases[case_index][1]
@@ -93,4 +105,14 @@ def _parse(raw: dict[str, Any]) -> Procedure:
         executing=tuple(raw["agencies"]["executing"]),
         cases=cases,
         online_time=online_time,
+        fees=tuple(
+            (
+                str(channel["kind"]),
+                tuple(
+                    Fee(str(fee["kind"]), fee.get("amount"), str(fee.get("unit", "")), fee.get("description"))
+                    for fee in channel.get("fees", [])
+                ),
+            )
+            for channel in raw.get("channels", [])
+        ),
     )

@@ -9,8 +9,12 @@ from pydantic import Field, field_validator
 
 from chalicelib.core.validation import Reply, StrictModel
 
-Code = Field(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9.\-]+-\d{6}-\d{4,6}$",
-             description="Mã hồ sơ {mã cơ quan}-{yyMMdd}-{NNNN}")
+Code = Field(
+    min_length=8,
+    max_length=80,
+    pattern=r"^[A-Za-z0-9.\-]+-\d{6}-\d{4,6}$",
+    description="Mã hồ sơ {mã cơ quan}-{yyMMdd}-{NNNN}",
+)
 AgencyId = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9.\-]+$")
 ProcedureCode = Field(min_length=3, max_length=60, pattern=r"^[0-9A-Za-z.\-]+$", examples=["1.001193"])
 Note = Field(default=None, max_length=2000)
@@ -207,7 +211,7 @@ class SyncItem(StrictModel):
     code: str = Code
     updated_at: datetime = Field(description="Thời điểm cập nhật trên hệ thống của cơ quan (có múi giờ)")
     status: int = Field(ge=1, le=10)
-    procedure_code: str | None = ProcedureCode
+    procedure_code: str | None = Field(default=None, min_length=3, max_length=60, pattern=r"^[0-9A-Za-z.\-]+$")
     procedure_name: str | None = Field(default=None, max_length=500)
     channel: Literal["direct", "online", "postal"] | None = None
     owner: SyncOwner | None = None

@@ -148,6 +148,7 @@ def submit(account: Account, draft_id: str) -> Dossier:
         _check_uploaded(attachment)
     now = clock.now()
     dossier = _dossier_from(draft, procedure, account, now)
+    dossier.attachments = [_keep(attachment, dossier.code) for attachment in draft.attachments]
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(dossier, condition=Dossier.code.does_not_exist())
@@ -188,6 +189,14 @@ def _dossier_from(draft: Draft, procedure: Procedure, account: Account, now: flo
     )
     refresh_open_index(dossier)
     return dossier
+
+
+def _keep(attachment: dict[str, Any], code: str) -> dict[str, Any]:
+    """Copy a checked file under the dossier's own prefix: `drafts/` may then expire with its drafts."""
+    bucket = get_settings().attachments_bucket
+    key = f"dossiers/{code}/{attachment['attachment_id']}"
+    s3().copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": attachment["key"]})
+    return {**attachment, "key": key}
 
 
 def _check_case(procedure: Procedure, case_index: int) -> None:

@@ -33,9 +33,17 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Hồ sơ {code} ({procedure}) đã chuyển sang trạng thái: {status}. "
         "Tra cứu chi tiết trên Cổng Dịch vụ công bằng mã hồ sơ.",
     ),
+    "complaint_status": (
+        "Phản ánh {code}: {status}",
+        "Phản ánh, kiến nghị hoặc câu hỏi {code} của bạn: {status}. Tra cứu bằng mã và thông tin liên hệ đã để lại.",
+    ),
     "account_locked": (
         "Tài khoản Cổng Dịch vụ công tạm khoá",
         "Tài khoản của bạn tạm khoá {minutes} phút do đăng nhập sai nhiều lần.",
+    ),
+    "payment_succeeded": (
+        "Đã thanh toán {amount}",
+        "Giao dịch {transaction} ({description}) đã thanh toán thành công {amount}. Biên lai điện tử: {receipt_url}",
     ),
 }
 

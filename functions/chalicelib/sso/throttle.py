@@ -78,6 +78,6 @@ def _refusal(counter: Grant) -> TooManyRequests:
     seconds = max(1, int(until - clock.now()) + 1)
     minutes = max(1, round(seconds / 60))
     return TooManyRequests(
-        f"Đã nhập sai quá {MAX_FAILURES} lần. Tạm khoá, vui lòng thử lại sau {minutes} phút.",
+        f"Đã nhập sai quá {MAX_FAILURES} lần nên tạm khoá; vui lòng thử lại sau {minutes} phút.",
         retry_after=seconds,
     )

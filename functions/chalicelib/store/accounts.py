@@ -9,7 +9,7 @@ from chalicelib.store.base import table_meta
 
 
 class Account(Model):
-    Meta = table_meta("accounts")
+    Meta = table_meta("accounts", stream=True)
 
     account_id = UnicodeAttribute(hash_key=True)
     account_type = UnicodeAttribute()  # "citizen" | "business"

@@ -14,7 +14,8 @@ from pynamodb.models import Model
 from chalicelib.core.config import get_settings
 
 
-def table_meta(name: str) -> type:
+def table_meta(name: str, *, stream: bool = False) -> type:
+    """`stream=True` for tables whose changes feed the statistics (new and old images)."""
     settings = get_settings()
 
     class Meta:
@@ -23,6 +24,8 @@ def table_meta(name: str) -> type:
         host = settings.dynamodb_endpoint
         billing_mode = "PAY_PER_REQUEST"
 
+    if stream:
+        Meta.stream_view_type = "NEW_AND_OLD_IMAGES"  # type: ignore[attr-defined]
     return Meta
 
 
@@ -49,11 +52,32 @@ def condition_failed(error: PutError | UpdateError | TransactWriteError) -> bool
 def all_models() -> list[type[Model]]:
     from chalicelib.store.accounts import Account, LoginName
     from chalicelib.store.clients import Client
+    from chalicelib.store.complaints import Complaint
     from chalicelib.store.dossiers import AgencyTally, Dossier, DossierCounter, Draft, SyncReceipt
     from chalicelib.store.grants import Grant
     from chalicelib.store.outbox import OutboxMessage
+    from chalicelib.store.payments import CallbackRecord, GatewayTransaction, PaymentIntent, SandboxCharge
+    from chalicelib.store.stats import Counter, StreamMark
 
-    return [Account, LoginName, Client, Grant, OutboxMessage, Dossier, Draft, DossierCounter, SyncReceipt, AgencyTally]
+    return [
+        Account,
+        LoginName,
+        Client,
+        Grant,
+        OutboxMessage,
+        Dossier,
+        Draft,
+        DossierCounter,
+        SyncReceipt,
+        AgencyTally,
+        PaymentIntent,
+        GatewayTransaction,
+        CallbackRecord,
+        SandboxCharge,
+        Complaint,
+        Counter,
+        StreamMark,
+    ]
 
 
 def create_tables(wait: bool = True) -> list[str]:

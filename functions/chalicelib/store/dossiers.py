@@ -55,7 +55,7 @@ class OpenByDue(GlobalSecondaryIndex["Dossier"]):
 
 
 class Dossier(Model):
-    Meta = table_meta("dossiers")
+    Meta = table_meta("dossiers", stream=True)
 
     code = UnicodeAttribute(hash_key=True)  # {agency}-{yyMMdd}-{NNNN}
     agency_id = UnicodeAttribute()

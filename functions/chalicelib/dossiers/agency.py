@@ -1,0 +1,178 @@
+"""What an agency system may do with its own dossiers: list, read, move, request supplements, attach results.
+
+Every function takes the caller's agency id and refuses dossiers of another agency with the same
+404 as a code that does not exist, so that an agency cannot learn which codes other agencies hold.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.calendar import vietnam_now
+from chalicelib.core.errors import Conflict, InvalidInput, NotFound
+from chalicelib.dossiers import lifecycle
+from chalicelib.dossiers.lifecycle import Effect
+from chalicelib.dossiers.schemas import DossierList, Punctuality, Results, StatusChange, SupplementRequest
+from chalicelib.dossiers.statuses import Status, label
+from chalicelib.dossiers.views import summary
+from chalicelib.store.dossiers import AgencyTally, Dossier
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+MAX_RESULTS = 100
+MAX_SUPPLEMENTS = 50
+NOT_FOUND = "Không tìm thấy hồ sơ."
+# A result can only be attached to a dossier the agency has received and not closed without one.
+NO_RESULTS = frozenset({Status.REGISTERED, Status.NOT_ACCEPTED, Status.STOPPED})
+LIST_PARAMETERS = frozenset({"status", "limit", "cursor"})
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def own(dossier: Dossier, agency_id: str) -> Dossier:
+    """The dossier if it belongs to `agency_id`; otherwise the same 404 as an unknown code."""
+    if dossier.agency_id != agency_id:
+        raise NotFound(NOT_FOUND, field="code")
+    return dossier
+
+
+def get_dossier(agency_id: str, code: str) -> Dossier:
+    return own(lifecycle.load(code), agency_id)
+
+
+def list_dossiers(agency_id: str, query: dict[str, str]) -> DossierList:
+    """The agency's dossiers, latest activity first, a page at a time (`status`, `limit`, `cursor`)."""
+    unknown = sorted(set(query) - LIST_PARAMETERS)
+    if unknown:
+        raise InvalidInput("Tham số không được chấp nhận.", field=unknown[0])
+    limit = _limit(query.get("limit"))
+    status = _status_filter(query.get("status"))
+    start = decode_cursor(query["cursor"], agency_id) if query.get("cursor") else None
+    found = Dossier.by_agency.query(
+        agency_id,
+        scan_index_forward=False,
+        filter_condition=(Dossier.status == int(status)) if status is not None else None,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start,
+    )
+    dossiers = [summary(dossier) for dossier in found]
+    last = found.last_evaluated_key
+    return DossierList(dossiers=dossiers, next_cursor=encode_cursor(last) if last else None)
+
+
+def change_status(agency_id: str, code: str, change: StatusChange, actor: str) -> Dossier:
+    target = Status(change.status)
+    if target == Status.NOT_ACCEPTED and not change.note:
+        raise InvalidInput("Từ chối tiếp nhận hồ sơ phải nêu lý do.", field="note")
+
+    def apply(dossier: Dossier) -> list[Effect]:
+        own(dossier, agency_id)
+        return lifecycle.move(dossier, target, actor=actor, note=change.note)
+
+    return lifecycle.change(code, apply)
+
+
+def request_supplement(agency_id: str, code: str, request: SupplementRequest, actor: str) -> Dossier:
+    today = vietnam_now(clock.now()).date()
+    if request.new_due_date < today:
+        raise InvalidInput("Hạn trả kết quả mới không được ở trong quá khứ.", field="new_due_date")
+
+    def apply(dossier: Dossier) -> list[Effect]:
+        own(dossier, agency_id)
+        if len(dossier.supplements or []) >= MAX_SUPPLEMENTS:
+            raise Conflict("Hồ sơ đã có quá nhiều yêu cầu bổ sung.")
+        entry = {
+            "requested_at": clock.now(),
+            "reason": request.reason,
+            "documents": list(request.documents),
+            "old_due_date": dossier.due_date,
+            "new_due_date": request.new_due_date.isoformat(),
+        }
+        dossier.supplements = [*(dossier.supplements or []), entry]
+        dossier.due_date = request.new_due_date.isoformat()
+        dossier.overdue = False  # the deadline moved: the dossier is due again
+        return lifecycle.move(dossier, Status.SUPPLEMENT_REQUESTED, actor=actor, note=request.reason)
+
+    return lifecycle.change(code, apply)
+
+
+def attach_results(agency_id: str, code: str, results: Results) -> Dossier:
+    def apply(dossier: Dossier) -> list[Effect]:
+        own(dossier, agency_id)
+        status = Status(dossier.status)
+        if status in NO_RESULTS:
+            raise Conflict(
+                f"Không thể đính kèm kết quả cho hồ sơ ở trạng thái {int(status)} ({label(status)}).",
+                field="status",
+            )
+        now = clock.now()
+        added = [{**document.model_dump(exclude_none=True), "attached_at": now} for document in results.documents]
+        if len(dossier.results or []) + len(added) > MAX_RESULTS:
+            raise InvalidInput(f"Mỗi hồ sơ có tối đa {MAX_RESULTS} văn bản kết quả.", field="documents")
+        dossier.results = [*(dossier.results or []), *added]
+        dossier.updated_at = now
+        return []
+
+    return lifecycle.change(code, apply)
+
+
+def punctuality(agency_id: str, month: str | None) -> Punctuality:
+    if month is None:
+        month = vietnam_now(clock.now()).strftime("%Y-%m")
+    elif not MONTH.match(month):
+        raise InvalidInput("Tháng phải có dạng YYYY-MM.", field="month")
+    try:
+        tally = AgencyTally.get(f"{agency_id}#{month}")
+    except AgencyTally.DoesNotExist:
+        return Punctuality(agency_id=agency_id, month=month, on_time=0, late=0)
+    return Punctuality(agency_id=agency_id, month=month, on_time=int(tally.on_time), late=int(tally.late))
+
+
+# Paging
+
+
+def encode_cursor(key: dict[str, dict[str, Any]]) -> str:
+    raw = json.dumps(key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, agency_id: str) -> dict[str, dict[str, Any]]:
+    """A cursor this API handed out to this agency, or a 400 (never a DynamoDB error, never another agency's page)."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidInput("Con trỏ phân trang không hợp lệ.", field="cursor") from None
+    if not _is_page_key(key) or key["agency_id"] != {"S": agency_id}:
+        raise InvalidInput("Con trỏ phân trang không hợp lệ.", field="cursor")
+    return key
+
+
+def _is_page_key(key: Any) -> bool:
+    expected = {"agency_id": "S", "code": "S", "updated_at": "N"}
+    if not isinstance(key, dict) or set(key) != set(expected):
+        return False
+    return all(
+        isinstance(key[name], dict) and list(key[name]) == [kind] and isinstance(key[name][kind], str)
+        for name, kind in expected.items()
+    ) and bool(re.fullmatch(r"-?\d+(\.\d+)?", key["updated_at"]["N"]))
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise InvalidInput(f"Số hồ sơ mỗi trang phải từ 1 đến {MAX_PAGE}.", field="limit")
+    return int(raw)
+
+
+def _status_filter(raw: str | None) -> Status | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) not in set(Status):
+        raise InvalidInput("Mã trạng thái phải từ 1 đến 10.", field="status")
+    return Status(int(raw))

@@ -1,0 +1,1 @@
+"""Payments: intents, gateway adapters, callbacks, reconciliation, the sandbox gateway, e-receipts."""
