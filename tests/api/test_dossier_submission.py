@@ -240,7 +240,9 @@ def test_submitted_files_are_kept_under_the_dossier_code(http, citizen_headers):
     dossier = submit_dossier(http, citizen_headers)
     stored = Dossier.get(dossier["code"]).attachments
     assert [item["key"].rsplit("/", 1)[0] for item in stored] == [f"dossiers/{dossier['code']}"]
-    body = boto3.client("s3", region_name=get_settings().region).get_object(
-        Bucket=get_settings().attachments_bucket, Key=stored[0]["key"]
-    )["Body"].read()
+    body = (
+        boto3.client("s3", region_name=get_settings().region)
+        .get_object(Bucket=get_settings().attachments_bucket, Key=stored[0]["key"])["Body"]
+        .read()
+    )
     assert body == PDF

@@ -126,3 +126,66 @@ def test_callbacks_racing_the_reconciliation_job_credit_the_intent_exactly_once(
     assert results.count(Result.CONFIRMED) <= 1 and set(results) <= {Result.CONFIRMED, Result.ALREADY}
     timeline = Dossier.get(dossier.code).timeline
     assert [entry["actor"] for entry in timeline].count("payment") == 1
+
+
+class _FakeGateway:
+    """A gateway's status endpoint on loopback, answering from the sandbox's book like the real one."""
+
+    def __init__(self, gateway: str, broken: bool = False) -> None:
+        import http.server
+        import json
+
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append(request)
+                answer = (
+                    b"<html>maintenance</html>"
+                    if broken
+                    else json.dumps(sandbox.answer_query(gateway, request)).encode()
+                )
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.requests: list[dict] = []
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/query"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("gateway", ["vnpay", "momo", "paygov"])
+def test_outside_the_sandbox_the_job_asks_the_gateway_over_http(http, citizen, headers, gateway):
+    from chalicelib.payments.reconcile import HttpTransport
+
+    _dossier, intent_id = start(http, citizen, headers, gateway)
+    paid_at_sandbox(gateway, intent_id)
+    fake = _FakeGateway(gateway)
+    try:
+        assert reconcile(HttpTransport({gateway: fake.url})) == {"settled": 1, "expired": 0, "waiting": 0}
+    finally:
+        fake.close()
+    assert PaymentIntent.get(intent_id).status == "succeeded"
+    assert len(fake.requests) == 1 and intent_id in str(fake.requests[0])
+
+
+def test_a_gateway_answering_garbage_leaves_the_intent_waiting(http, citizen, headers):
+    from chalicelib.payments.reconcile import HttpTransport
+
+    _dossier, intent_id = start(http, citizen, headers, "momo")
+    fake = _FakeGateway("momo", broken=True)
+    try:
+        assert reconcile(HttpTransport({"momo": fake.url})) == {"settled": 0, "expired": 0, "waiting": 1}
+    finally:
+        fake.close()
+    assert PaymentIntent.get(intent_id).status == "pending"

@@ -64,6 +64,7 @@ class PaymentSettings:
     paygov_partner_code: str
     paygov_secret: str
     paygov_url: str | None
+    query_urls: dict[str, str]  # gateway -> its status-query endpoint (reconciliation outside the sandbox)
 
 
 def _payment_settings(issuer: str) -> PaymentSettings:
@@ -81,6 +82,15 @@ def _payment_settings(issuer: str) -> PaymentSettings:
         paygov_partner_code=env("PORTAL_PAYGOV_PARTNER_CODE", "DVCQG"),
         paygov_secret=env("PORTAL_PAYGOV_SECRET", "sandbox-paygov-secret"),
         paygov_url=_optional("PORTAL_PAYGOV_URL"),
+        query_urls={
+            gateway: url
+            for gateway, url in (
+                ("vnpay", _optional("PORTAL_VNPAY_QUERY_URL")),
+                ("momo", _optional("PORTAL_MOMO_QUERY_URL")),
+                ("paygov", _optional("PORTAL_PAYGOV_QUERY_URL")),
+            )
+            if url
+        },
     )
 
 

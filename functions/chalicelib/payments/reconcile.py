@@ -30,13 +30,38 @@ class NoTransport:
         return None
 
 
+class HttpTransport:
+    """Asks each gateway's status-query endpoint (`PORTAL_<GATEWAY>_QUERY_URL`): the signed query as
+    JSON, the signed answer back, verified by the adapter exactly like a callback."""
+
+    def __init__(self, urls: dict[str, str], timeout: float = 10.0) -> None:
+        self.urls = urls
+        self.timeout = timeout
+
+    def query(self, gateway: str, request: dict[str, str]) -> dict[str, Any] | None:
+        import json
+        import urllib.request
+
+        url = self.urls.get(gateway)
+        if not url:
+            return None
+        body = json.dumps(request).encode()
+        outgoing = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(outgoing, timeout=self.timeout) as response:  # OSError handled by the caller
+            answer = json.load(response)
+        return answer if isinstance(answer, dict) else None
+
+
 def default_transport() -> Transport:
     from chalicelib.core.config import get_settings
 
-    if get_settings().payments.sandbox:
+    payments = get_settings().payments
+    if payments.sandbox:
         from chalicelib.payments.sandbox import SandboxTransport
 
         return SandboxTransport()
+    if payments.query_urls:
+        return HttpTransport(payments.query_urls)
     return NoTransport()
 
 
@@ -55,7 +80,7 @@ def reconcile_one(intent: PaymentIntent, transport: Transport) -> str:
     gateway = get_gateway(intent.gateway)
     try:
         answer = transport.query(gateway.name, gateway.query_request(intent.intent_id, clock.now()))
-    except OSError:
+    except (OSError, ValueError):  # unreachable gateway, or an answer that is not JSON
         log_event("payment_query_failed", logging.WARNING, intent_id=intent.intent_id, gateway=gateway.name)
         answer = None
     if answer is not None:
