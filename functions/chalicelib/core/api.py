@@ -13,9 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
@@ -32,8 +30,7 @@ FORM = "application/x-www-form-urlencoded"
 HTML = "text/html"
 
 
-@dataclass(frozen=True)
-class ModelRef:
+class ModelRef(NamedTuple):
     """A pydantic model named without importing its module: importing app.py (the Lambda cold start)
     does not build every model of every route; each is imported when a request or the OpenAPI
     document first needs it."""
@@ -77,8 +74,7 @@ def resolve(model: ModelLike) -> type[BaseModel]:
     return model.resolve() if isinstance(model, ModelRef) else model
 
 
-@dataclass(frozen=True)
-class Returns:
+class Returns(NamedTuple):
     """One documented response of an endpoint."""
 
     description: str
@@ -87,8 +83,7 @@ class Returns:
     headers: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     path: str
     method: str
     view_name: str
@@ -103,19 +98,29 @@ class Endpoint:
     max_body: int | None = None
 
 
-@dataclass
 class Call:
     """Everything a handler may read about the request, already validated."""
 
-    params: dict[str, str]
-    headers: Mapping[str, str]
-    cookies: dict[str, str]
-    request_id: str
-    source_ip: str
-    body: Any = None
-    query: Any = None
-    principal: Principal | None = None
-    raw_query: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("body", "cookies", "headers", "params", "principal", "query", "raw_query", "request_id", "source_ip")
+
+    def __init__(
+        self,
+        params: dict[str, str],
+        headers: Mapping[str, str],
+        cookies: dict[str, str],
+        request_id: str,
+        source_ip: str,
+        raw_query: dict[str, str] | None = None,
+    ) -> None:
+        self.params = params
+        self.headers = headers
+        self.cookies = cookies
+        self.request_id = request_id
+        self.source_ip = source_ip
+        self.raw_query = raw_query or {}
+        self.body: Any = None
+        self.query: Any = None
+        self.principal: Principal | None = None
 
     @property
     def user(self) -> Principal:
@@ -270,6 +275,8 @@ def _body_data(spec: Endpoint, raw: bytes) -> Any:
 
 
 def _cookies(header: str) -> dict[str, str]:
+    from http.cookies import CookieError, SimpleCookie  # only the sign-in routes read cookies
+
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(header)

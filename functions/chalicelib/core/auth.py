@@ -7,8 +7,7 @@ Bearer access tokens are verified inside the app rather than by an API Gateway a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import Forbidden, Unauthenticated
@@ -16,8 +15,7 @@ from chalicelib.core.errors import Forbidden, Unauthenticated
 Kind = Literal["user", "agency"]
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(NamedTuple):
     """What a route needs: a signed-in person's token or an agency system's token, and scopes."""
 
     kind: Kind
@@ -32,8 +30,7 @@ class Access:
         return cls("agency", scopes)
 
 
-@dataclass(frozen=True)
-class Principal:
+class Principal(NamedTuple):
     kind: Kind
     subject: str
     client_id: str

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     issuer: str
     table_prefix: str
     region: str
@@ -45,8 +46,7 @@ class Settings:
         return f"{self.issuer}/api"
 
 
-@dataclass(frozen=True)
-class PaymentSettings:
+class PaymentSettings(NamedTuple):
     """Merchant codes and secrets of each gateway (local defaults are sandbox values, never real ones).
 
     `sandbox` serves the sandbox gateway's pages and answers status queries from its ledger; it is on
@@ -64,7 +64,7 @@ class PaymentSettings:
     paygov_partner_code: str
     paygov_secret: str
     paygov_url: str | None
-    query_urls: dict[str, str]  # gateway -> its status-query endpoint (reconciliation outside the sandbox)
+    query_urls: Mapping[str, str] = MappingProxyType({})  # gateway -> status-query endpoint (outside the sandbox)
 
 
 def _payment_settings(issuer: str) -> PaymentSettings:
