@@ -48,7 +48,8 @@ test: $(INSTALLED) chromium lint ## install what is needed, lint, and run the wh
 
 bench: $(INSTALLED) chromium ## run the benchmarks (slow: builds 1,000 and 10,000 procedures)
 	$(PY) bench/api.py
-	.venv/bin/python bench/payments.py
+	$(PY) bench/dossiers.py
+	$(PY) bench/payments.py
 	$(PY) bench/catalog.py
 
 synth: $(INSTALLED) ## package the API with Chalice, then synthesise STAGE=dev|prod to build/cdk.out (no AWS needed)
