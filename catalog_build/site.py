@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -43,6 +44,9 @@ def load_site_config(config_file: Path, site_dir: Path | None = None) -> MkDocsC
 def site_fingerprint(config_file: Path, config: MkDocsConfig) -> str:
     """What, when changed, invalidates every built page: config, theme overrides, hooks, versions."""
     digest = hashlib.sha256(config_file.read_bytes())
+    # Values the config takes from the environment (`!ENV`: the site and API addresses) count too.
+    resolved = {"site_url": config.site_url, "extra": dict(config.extra)}
+    digest.update(json.dumps(resolved, sort_keys=True, default=str).encode())
     sources = [Path(p) for p in config.hooks]
     if config.theme.custom_dir:
         sources += sorted(Path(config.theme.custom_dir).rglob("*"))

@@ -163,3 +163,12 @@ def test_an_edit_that_changes_no_searchable_field_reuses_the_search_index(worksp
     write_yaml(options.data_dir / "procedures" / "1.999002.yaml", procedure_record("1.999002", name="Đổi tên"))
     build(options)
     assert entry.stat().st_ino != before and indexed_pages(site) == 3
+
+
+def test_a_changed_api_address_in_the_environment_rebuilds_every_page(workspace, monkeypatch):
+    options, _docs, site = workspace
+    monkeypatch.setenv("PORTAL_API_URL", "http://127.0.0.1:8001")
+    build(options)
+    monkeypatch.setenv("PORTAL_API_URL", "https://api.dichvucong.example")
+    build(options)
+    assert 'content="https://api.dichvucong.example"' in (site / "index.html").read_text(encoding="utf-8")
