@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,13 @@ def fingerprint(state: dict[str, Any]) -> str:
 
 
 def save(state: dict[str, Any], folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    """Owner-only: the snapshot holds password hashes, grants, files and queued reset codes."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / SNAPSHOT_FILE
     partial = path.with_suffix(".tmp")
-    partial.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(state, ensure_ascii=False))
     partial.replace(path)
     return path
 

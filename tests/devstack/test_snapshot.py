@@ -82,3 +82,11 @@ def test_saving_replaces_the_snapshot_atomically(tmp_path):
 
 def test_no_snapshot_yet_means_nothing_to_restore(tmp_path):
     assert snapshot.load(tmp_path) is None
+
+
+def test_the_snapshot_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    path = snapshot.save({"version": 1, "dynamodb": {}, "s3": {}}, tmp_path / "state")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

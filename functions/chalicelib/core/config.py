@@ -25,6 +25,7 @@ class Settings(NamedTuple):
     keys_dir: Path | None
     keys_secret_id: str | None
     notifier: str
+    mail_from: str
     coordinating_agency: str
     stream_arns: dict[str, str]
     outbox_log: Path
@@ -113,6 +114,7 @@ def load_settings() -> Settings:
         keys_dir=_path("PORTAL_KEYS_DIR"),
         keys_secret_id=_optional("PORTAL_KEYS_SECRET_ID"),
         notifier=os.environ.get("PORTAL_NOTIFIER", "log"),
+        mail_from=os.environ.get("PORTAL_MAIL_FROM", "Cổng Dịch vụ công <no-reply@dichvucong.example>"),
         coordinating_agency=os.environ.get("PORTAL_COORDINATING_AGENCY", "VPCP"),
         # {"dossiers": "arn:aws:dynamodb:...:table/.../stream/..."}: set by infra; stream handlers register per entry
         stream_arns=json.loads(os.environ.get("PORTAL_STREAM_ARNS", "{}")),

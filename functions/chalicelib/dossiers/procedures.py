@@ -69,12 +69,17 @@ def _read(slug: str) -> dict[str, Any] | None:
     if not slug.replace("-", "").isalnum():
         return None
     if settings.procedures_bucket:
+        from botocore.exceptions import ClientError
+
         from chalicelib.store.files import s3
 
         try:
             body = s3().get_object(Bucket=settings.procedures_bucket, Key=f"du-lieu/thu-tuc/{slug}.json")["Body"]
-        except s3().exceptions.NoSuchKey:
-            return None
+        except ClientError as error:
+            # Without s3:ListBucket a missing key answers AccessDenied rather than NoSuchKey.
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "AccessDenied", "404", "403"):
+                return None
+            raise
         return json.loads(body.read())
     path = settings.procedures_dir / f"{slug}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -34,7 +35,9 @@ class LogProvider(Provider):
     def send(self, channel: str, recipient: str, subject: str, text: str) -> None:
         entry = {"at": time.strftime("%Y-%m-%d %H:%M:%S"), "channel": channel, "to": recipient, "subject": subject}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self.path.open("a", encoding="utf-8") as log:
+        # Owner-only: the log holds one-time codes meant for the account holder.
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with self._lock, os.fdopen(fd, "a", encoding="utf-8") as log:
             log.write(json.dumps(entry, ensure_ascii=False) + "\n" + text + "\n\n")
 
 
@@ -56,7 +59,7 @@ class AwsProvider(Provider):
                     Message={"Subject": {"Data": subject, "Charset": "UTF-8"}, "Body": {"Text": {"Data": text}}},
                 )
             else:
-                self._client("sns").publish(PhoneNumber=recipient, Message=text)
+                self._client("sns").publish(PhoneNumber=e164(recipient), Message=text)
         except (BotoCoreError, ClientError) as error:
             raise DeliveryFailed(type(error).__name__) from None
 
@@ -70,7 +73,13 @@ class AwsProvider(Provider):
         return self._sns
 
 
+def e164(phone: str) -> str:
+    """SNS wants international numbers: `0912345678` -> `+84912345678`."""
+    digits = phone.strip().replace(" ", "")
+    return f"+84{digits[1:]}" if digits.startswith("0") else digits
+
+
 def provider_for(settings: Settings) -> Provider:
     if settings.notifier == "aws":
-        return AwsProvider(settings.region, sender=f"no-reply@{settings.issuer.split('//')[-1].split('/')[0]}")
+        return AwsProvider(settings.region, sender=settings.mail_from)
     return LogProvider(settings.outbox_log)

@@ -270,10 +270,17 @@ def _action() -> str:
     return f"{get_settings().issuer}/oidc/authorize"
 
 
+def _cookie_path() -> str:
+    """`/oidc` under the issuer's own path: on API Gateway the issuer ends with the stage (`/api`)."""
+    from urllib.parse import urlsplit
+
+    return f"{urlsplit(get_settings().issuer).path.rstrip('/')}/oidc"
+
+
 def _cookie(name: str, value: str) -> str:
     secure = "; Secure" if get_settings().secure_cookies else ""
-    return f"{name}={value}; Path=/oidc; HttpOnly; SameSite=Lax{secure}"
+    return f"{name}={value}; Path={_cookie_path()}; HttpOnly; SameSite=Lax{secure}"
 
 
 def _expired(name: str) -> str:
-    return f"{name}=; Path=/oidc; HttpOnly; SameSite=Lax; Max-Age=0"
+    return f"{name}=; Path={_cookie_path()}; HttpOnly; SameSite=Lax; Max-Age=0"
