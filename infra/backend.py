@@ -78,7 +78,7 @@ class Backend(Construct):
             self,
             "GatewaySecrets",
             secret_name=f"{stage.table_prefix}/payment-gateways",
-            description="Payment gateway credentials (JSON by gateway); placeholder until payments land",
+            description="Payment gateway credentials: JSON with the fields of chalicelib/payments/credentials.py",
             removal_policy=removal,
         )
         code = lambda_.Code.from_asset(str(bundle.app_zip))
@@ -91,6 +91,7 @@ class Backend(Construct):
             self, "AppRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description="API and jobs"
         )
         self._grant_app(tables, site_bucket, attachments)
+        self.gateway_secrets.grant_read(self.app_role)  # checkout signs the redirect; reconciliation the queries
         self.environment: dict[str, str] = {}  # filled by the stack once the API's address is known
         self.api_function = self._function(
             "Api", code, layers, "app.app", self.app_role, Duration.seconds(28), memory=1024

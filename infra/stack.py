@@ -45,6 +45,7 @@ class PortalStack(Stack):
                 "PORTAL_ISSUER": api.issuer,
                 "PORTAL_TABLE_PREFIX": stage.table_prefix,
                 "PORTAL_KEYS_SECRET_ID": backend.signing_keys.secret_arn,
+                "PORTAL_GATEWAY_SECRET_ID": backend.gateway_secrets.secret_arn,
                 "PORTAL_NOTIFIER": "aws",
                 "PORTAL_PROCEDURES_BUCKET": site.bucket.bucket_name,
                 "PORTAL_ATTACHMENTS_BUCKET": attachments.bucket_name,

@@ -66,13 +66,19 @@ class PaymentSettings(NamedTuple):
     paygov_secret: str
     paygov_url: str | None
     query_urls: Mapping[str, str] = MappingProxyType({})  # gateway -> status-query endpoint (outside the sandbox)
+    secret_id: str | None = None  # Secrets Manager secret with the credentials (on AWS)
 
 
 def _payment_settings(issuer: str) -> PaymentSettings:
     loopback = issuer.startswith(("http://127.0.0.1", "http://localhost"))
-    env = os.environ.get
+    sandbox = os.environ.get("PORTAL_PAYMENT_SANDBOX", "1" if loopback else "0") == "1"
+
+    def env(name: str, sandbox_value: str) -> str:
+        # The sandbox values are public (they are in this file): never a default outside the sandbox.
+        return os.environ.get(name) or (sandbox_value if sandbox else "")
+
     return PaymentSettings(
-        sandbox=env("PORTAL_PAYMENT_SANDBOX", "1" if loopback else "0") == "1",
+        sandbox=sandbox,
         vnpay_tmn_code=env("PORTAL_VNPAY_TMN_CODE", "DVCSANDBX"),
         vnpay_hash_secret=env("PORTAL_VNPAY_HASH_SECRET", "sandbox-vnpay-secret"),
         vnpay_url=_optional("PORTAL_VNPAY_URL"),
@@ -92,6 +98,7 @@ def _payment_settings(issuer: str) -> PaymentSettings:
             )
             if url
         },
+        secret_id=_optional("PORTAL_GATEWAY_SECRET_ID"),
     )
 
 

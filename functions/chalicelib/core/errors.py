@@ -70,6 +70,11 @@ class UnsupportedMediaType(PortalError):
     code = "unsupported_media_type"
 
 
+class ServiceUnavailable(PortalError):
+    status = 503
+    code = "service_unavailable"
+
+
 class TooManyRequests(PortalError):
     status = 429
     code = "too_many_requests"

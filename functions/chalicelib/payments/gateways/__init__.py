@@ -12,13 +12,13 @@ NAMES = ("vnpay", "momo", "paygov")
 
 @cache
 def get_gateway(name: str) -> Gateway:
+    from chalicelib.payments.credentials import payment_settings
     from chalicelib.payments.gateways.momo import MomoGateway
     from chalicelib.payments.gateways.paygov import PaygovGateway
     from chalicelib.payments.gateways.vnpay import VnpayGateway
 
-    settings = get_settings()
     kinds: dict[str, type] = {"vnpay": VnpayGateway, "momo": MomoGateway, "paygov": PaygovGateway}
     if name not in kinds:
         raise KeyError(name)
-    gateway: Gateway = kinds[name](settings.payments, settings.issuer)
+    gateway: Gateway = kinds[name](payment_settings(), get_settings().issuer)
     return gateway
