@@ -158,10 +158,9 @@ def test_lookup_locks_a_code_after_five_wrong_numbers(http, citizen):
     assert locked.status_code == 429 and "Retry-After" in locked.headers
 
 
-def test_dossiers_an_agency_synchronised_for_my_number_are_mine_too(http, citizen, clock):
+def _synchronised_for(account, clock) -> None:
     from chalicelib.store.dossiers import Dossier
 
-    account, headers = citizen
     Dossier(
         "CA-TINH-261101-0042",
         agency_id="CA-TINH",
@@ -175,6 +174,26 @@ def test_dossiers_an_agency_synchronised_for_my_number_are_mine_too(http, citize
         submitted_at=clock.now(),
         updated_at=clock.now(),
     ).save()
+
+
+def test_a_verified_person_sees_the_dossiers_agencies_synchronised_for_their_number(http, citizen, clock):
+    from chalicelib.store.accounts import Account
+
+    account, _headers = citizen
+    account.update(actions=[Account.assurance_level.set(2)])
+    _synchronised_for(account, clock)
+    headers = user_token(http, account)
     listed = http.get("/dossiers", headers=headers).json_body["dossiers"]
     assert [item["code"] for item in listed] == ["CA-TINH-261101-0042"]
     assert http.get("/dossiers/CA-TINH-261101-0042", headers=headers).json_body["channel"] == "direct"
+
+
+def test_a_self_declared_number_does_not_open_someone_elses_synchronised_dossiers(http, citizen, clock):
+    account, headers = citizen  # self-registered: assurance level 1
+    _synchronised_for(account, clock)
+    assert http.get("/dossiers", headers=headers).json_body["dossiers"] == []
+    assert http.get("/dossiers/CA-TINH-261101-0042", headers=headers).status_code == 404
+    withdrawal = http.post(
+        "/dossiers/CA-TINH-261101-0042/withdrawal", body=json_body({"reason": "x"}), headers={**JSON, **headers}
+    )
+    assert withdrawal.status_code == 404

@@ -18,16 +18,18 @@ from chalicelib.store.accounts import Account
 from chalicelib.store.dossiers import Dossier
 
 RATING_EDIT_SECONDS = 24 * 60 * 60
+VERIFIED_LEVEL = 2
 _NOT_FOUND = "Không tìm thấy hồ sơ."
 
 
 def my_dossiers(account: Account, limit: int = 20, cursor: str | None = None) -> tuple[list[Dossier], str | None]:
-    """The account's dossiers, newest first, including those agencies synchronised for its number."""
+    """The account's dossiers, newest first; with a verified identity (assurance level 2) also those
+    agencies synchronised for its number."""
     start = decode_cursor(
         cursor, {"code", "owner_identifier", "submitted_at"}, {"owner_identifier": account.identifier}
     )
     query = Dossier.by_owner.query(account.identifier, scan_index_forward=False, limit=limit, last_evaluated_key=start)
-    dossiers = list(query)
+    dossiers = [dossier for dossier in query if owns(account, dossier)]
     return dossiers, encode_cursor(query.last_evaluated_key)
 
 
@@ -87,8 +89,19 @@ def lookup(code: str, identifier: str) -> Dossier:
     return dossier
 
 
+def owns(account: Account, dossier: Dossier) -> bool:
+    """Submitted from this account, or filed under its number and the account's identity is verified.
+
+    Anyone can self-register with any identity number (assurance level 1), so a number alone does not
+    open the dossiers agencies synchronised for that person.
+    """
+    if dossier.owner_id is not None:
+        return dossier.owner_id == account.account_id
+    return dossier.owner_identifier == account.identifier and account.assurance_level >= VERIFIED_LEVEL
+
+
 def _require_owner(account: Account, dossier: Dossier) -> None:
-    if dossier.owner_identifier != account.identifier:
+    if not owns(account, dossier):
         raise NotFound(_NOT_FOUND, field="code")
 
 
