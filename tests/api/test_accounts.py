@@ -332,7 +332,7 @@ def test_five_wrong_reset_codes_invalidate_the_code(http, tmp_path):
         assert wrong.status_code == 400
         assert wrong.json_body["error"]["field"] == "code"
     right = post_json(http, "/accounts/password-reset/confirm", {**confirm, "code": code})
-    assert right.status_code == 400
+    assert right.status_code == 429, "the login name's reset budget is spent as well"
     assert signs_in(http, citizen.identifier, PASSWORD) == 302
 
 
@@ -376,7 +376,7 @@ def test_concurrent_reset_guesses_cannot_exceed_the_attempt_limit(http, tmp_path
 
     def guess(offset: int) -> None:
         barrier.wait()
-        with contextlib.suppress(InvalidInput):
+        with contextlib.suppress(InvalidInput, TooManyRequests):
             accounts.confirm_reset(citizen.identifier, other_code(f"{int(code) + offset:06d}"), NEW_PASSWORD)
 
     threads = [threading.Thread(target=guess, args=(offset,)) for offset in range(guesses)]
@@ -422,3 +422,35 @@ def test_concurrent_wrong_passwords_get_at_most_five_tries_before_the_lockout(ht
     assert outcomes.count("locked") == guesses - throttle.MAX_FAILURES
     with pytest.raises(TooManyRequests):
         accounts.sign_in(citizen.identifier, PASSWORD)
+
+
+def test_a_new_reset_code_does_not_refill_the_guessing_budget(http, tmp_path, clock):
+    citizen = create_citizen()
+    for _round in range(2):
+        accounts.request_reset(citizen.identifier)
+        clock.advance(61)  # a fresh code may be sent a minute later
+    statuses = []
+    for guess in range(7):
+        confirm = {"identifier": citizen.identifier, "code": f"{guess:06d}", "new_password": NEW_PASSWORD}
+        statuses.append(post_json(http, "/accounts/password-reset/confirm", confirm).status_code)
+        if guess == 2:
+            accounts.request_reset(citizen.identifier)  # the attacker asks for another code midway
+            clock.advance(61)
+    assert statuses[:5] == [400] * 5 and statuses[5:] == [429, 429]
+
+
+def test_changing_the_password_ends_earlier_sessions_and_refresh_tokens(http):
+    from tests.api.factories import Flow, create_relying_party, token_request
+
+    citizen = create_citizen()
+    flow = Flow(http, create_relying_party())
+    tokens = flow.tokens(citizen.identifier)
+    change = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    assert post_json(http, "/accounts/me/password", change, headers).status_code == 200
+    refreshed = token_request(
+        http, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}, flow.rp.basic()
+    )
+    assert refreshed.status_code == 400 and refreshed.json_body["error"] == "invalid_grant"
+    silent = flow.authorize(prompt="none")
+    assert "login_required" in silent.headers.get("location", silent.headers.get("Location", ""))

@@ -137,7 +137,18 @@ def request_reset(identifier: str) -> None:
 
 
 def confirm_reset(identifier: str, code: str, new_password: str) -> None:
+    """Five guesses per code, and five per login name in 15 minutes however often a new code is sent."""
     refusal = InvalidInput("Mã xác nhận không đúng hoặc đã hết hạn.", field="code")
+    throttle.claim_attempt(f"reset:{identifier}")
+    try:
+        _confirm_reset(identifier, code, new_password, refusal)
+    except InvalidInput:
+        throttle.record_failure(f"reset:{identifier}")
+        raise
+    throttle.clear(f"reset:{identifier}")
+
+
+def _confirm_reset(identifier: str, code: str, new_password: str, refusal: InvalidInput) -> None:
     account = find_by_identifier(identifier)
     grant = Grant.find(Grant.key_of("reset", account.account_id)) if account else None
     if account is None or grant is None or not grant.is_live() or grant.count >= RESET_MAX_ATTEMPTS:
@@ -156,6 +167,7 @@ def confirm_reset(identifier: str, code: str, new_password: str) -> None:
 
 
 def _set_password(account: Account, new: str) -> None:
+    """Sessions, codes and refresh tokens issued before `password_changed_at` stop working."""
     account.password_hash = passwords.hash_password(new)
     account.password_changed_at = clock.now()
     account.save()

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from chalicelib.core import clock
 from chalicelib.core.config import get_settings
 from chalicelib.core.secrets import digest, new_id, new_secret
+from chalicelib.sso.accounts import get_account
 from chalicelib.sso.clients import get_client
 from chalicelib.store.accounts import Account
 from chalicelib.store.clients import Client
@@ -151,6 +152,9 @@ def find_session(cookie: str | None) -> Session | None:
     grant = Grant.find(Grant.key_of("session", digest(cookie)))
     if grant is None or not grant.is_live() or grant.account_id is None:
         return None
+    account = get_account(grant.account_id)
+    if account is None or grant.created_at < account.password_changed_at:
+        return None  # signed in before the password changed: sign in again
     return Session(grant.key, grant.account_id, int(grant.data["auth_time"]), tuple(grant.data["amr"]))
 
 

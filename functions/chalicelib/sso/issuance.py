@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.core import clock
 from chalicelib.core.config import get_settings
@@ -146,6 +146,8 @@ def _context(grant: Grant, client: Client, *, nonce: str | None, scope: str | No
     account = get_account(str(grant.account_id))
     if account is None:
         raise invalid_grant("Tài khoản không còn tồn tại.")
+    if grant.created_at < account.password_changed_at:
+        raise invalid_grant("Mật khẩu đã thay đổi; vui lòng đăng nhập lại.")
     return SignInContext(
         account=account,
         client=client,
@@ -158,16 +160,7 @@ def _context(grant: Grant, client: Client, *, nonce: str | None, scope: str | No
 
 
 def _tokens(context: SignInContext, *, with_id_token: bool) -> TokenReply:
-    family = Grant.find(Grant.key_of("family", context.family))
-    if family is None:
-        Grant(
-            Grant.key_of("family", context.family),
-            kind="family",
-            account_id=context.account.account_id,
-            client_id=context.client.client_id,
-            created_at=clock.now(),
-            expires_at=expiry(REFRESH_SECONDS),
-        ).save()
+    _open_family(context)
     refresh = new_secret()
     Grant(
         Grant.key_of("refresh", digest(refresh)),
@@ -186,6 +179,29 @@ def _tokens(context: SignInContext, *, with_id_token: bool) -> TokenReply:
         id_token=_id_token(context) if with_id_token else None,
         refresh_token=refresh,
     )
+
+
+def _open_family(context: SignInContext) -> None:
+    """Create the family record once; never overwrite it, or a concurrent revocation would be lost."""
+    key = Grant.key_of("family", context.family)
+    family = Grant.find(key)
+    if family is None:
+        try:
+            Grant(
+                key,
+                kind="family",
+                account_id=context.account.account_id,
+                client_id=context.client.client_id,
+                created_at=clock.now(),
+                expires_at=expiry(REFRESH_SECONDS),
+            ).save(condition=Grant.key.does_not_exist())
+            return
+        except PutError as error:
+            if not condition_failed(error):
+                raise
+            family = Grant.find(key)
+    if family is None or not family.is_live():
+        raise invalid_grant("Phiên đăng nhập đã bị thu hồi.")
 
 
 def _access_token(context: SignInContext) -> str:
