@@ -246,3 +246,12 @@ def test_submitted_files_are_kept_under_the_dossier_code(http, citizen_headers):
         .read()
     )
     assert body == PDF
+
+
+def test_a_number_an_agency_already_synchronised_is_skipped_not_refused(http, citizen_headers, clock):
+    clock._now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC).timestamp()
+    from tests.api.factories import create_dossier
+
+    create_dossier("CA-TINH-261123-0001", agency_id="CA-TINH", source="agency")
+    dossier = submit_dossier(http, citizen_headers)
+    assert dossier["code"] == "CA-TINH-261123-0002"

@@ -144,3 +144,32 @@ def test_receipt_is_printable_html_with_every_field_of_the_reference(http, citiz
         "window.print()",
     ):
         assert text in page, text
+
+
+def test_two_checkouts_of_the_same_dossier_at_the_same_moment_let_only_one_through(citizen, atomic_requests):
+    import threading
+
+    from chalicelib.core.errors import Conflict
+    from chalicelib.payments import intents
+    from chalicelib.payments.schemas import IntentCreate
+
+    dossier = dossier_awaiting_payment(citizen)
+    request = IntentCreate(kind="dossier_fee", dossier_code=dossier.code, gateway="vnpay")
+    first, second = intents.create(citizen, request), intents.create(citizen, request)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def checkout(intent_id: str) -> None:
+        barrier.wait()
+        try:
+            intents.checkout(citizen, intent_id, "10.0.0.1")
+            outcomes.append("sent to the gateway")
+        except Conflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=checkout, args=(i.intent_id,)) for i in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "sent to the gateway"]

@@ -35,6 +35,7 @@ from chalicelib.store.grants import expiry
 DRAFT_SECONDS = 30 * 24 * 60 * 60
 UPLOAD_SECONDS = 15 * 60
 MAX_ATTACHMENTS = 30
+CODE_ATTEMPTS = 5
 SIGNATURES = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 OWNER_TYPES = {"citizen": 1, "business": 2}
 
@@ -146,20 +147,35 @@ def submit(account: Account, draft_id: str) -> Dossier:
     _check_complete(procedure, draft)
     for attachment in draft.attachments:
         _check_uploaded(attachment)
-    now = clock.now()
-    dossier = _dossier_from(draft, procedure, account, now)
-    dossier.attachments = [_keep(attachment, dossier.code) for attachment in draft.attachments]
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.save(dossier, condition=Dossier.code.does_not_exist())
-            transaction.delete(draft, condition=Draft.version == draft.version)
-    except TransactWriteError as error:
-        if condition_failed(error):
-            raise Conflict("Hồ sơ nháp này vừa được nộp hoặc thay đổi. Vui lòng tải lại.") from None
-        raise
+    for _attempt in range(CODE_ATTEMPTS):
+        dossier = _dossier_from(draft, procedure, account, clock.now())
+        dossier.attachments = [_keep(attachment, dossier.code) for attachment in draft.attachments]
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.save(dossier, condition=Dossier.code.does_not_exist())
+                transaction.delete(draft, condition=Draft.version == draft.version)
+            break
+        except TransactWriteError as error:
+            if not condition_failed(error):
+                raise
+            if not _code_taken(dossier.code, draft):
+                raise Conflict("Hồ sơ nháp này vừa được nộp hoặc thay đổi. Vui lòng tải lại.") from None
+            # An agency synchronised a dossier under this number from its own system: draw the next one.
+    else:
+        raise Conflict("Chưa cấp được mã hồ sơ. Vui lòng thử lại.")
     notify_status(dossier)
     log_event("dossier_submitted", code=dossier.code, agency_id=dossier.agency_id)
     return dossier
+
+
+def _code_taken(code: str, draft: Draft) -> bool:
+    """Why the transaction was refused: the number exists already (the draft is still as it was)."""
+    try:
+        Dossier.get(code, consistent_read=True)
+        current = Draft.get(draft.draft_id, consistent_read=True)
+    except DoesNotExist:
+        return False
+    return current.version == draft.version
 
 
 def _dossier_from(draft: Draft, procedure: Procedure, account: Account, now: float) -> Dossier:

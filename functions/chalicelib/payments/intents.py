@@ -112,7 +112,7 @@ def checkout(account: Account, intent_id: str, client_ip: str) -> tuple[PaymentI
     if intent.status == CREATED:
         _require_unpaid(intent.subject, except_id=intent.intent_id)
         set_status(intent, PENDING, now)
-        _save(intent)
+        _save_holding_subject(intent, now)
     order = Order(
         order_id=intent.intent_id,
         amount=int(intent.amount),
@@ -146,6 +146,38 @@ def _save(intent: PaymentIntent) -> None:
     except PutError as error:
         if condition_failed(error):
             raise Conflict("Giao dịch vừa được cập nhật; vui lòng tải lại.") from None
+        raise
+
+
+def _save_holding_subject(intent: PaymentIntent, now: float) -> None:
+    """Send to the gateway while holding the subject (dossier, fine, contribution) for the payment window.
+
+    The check above reads other intents, which two checkouts at the same moment would both pass; the
+    hold is one item per subject, taken in the same transaction as created -> pending under a
+    condition, so only one of them can be at a gateway at a time.
+    """
+    from pynamodb.exceptions import TransactWriteError
+    from pynamodb.transactions import TransactWrite
+
+    from chalicelib.core.secrets import digest
+    from chalicelib.store.base import connection
+    from chalicelib.store.grants import Grant, expiry
+
+    hold = Grant(
+        Grant.key_of("payment-hold", digest(intent.subject)),
+        kind="payment-hold",
+        client_id=intent.intent_id,
+        created_at=now,
+        expires_at=expiry(EXPIRE_AFTER_SECONDS),
+    )
+    free = Grant.key.does_not_exist() | (Grant.expires_at < expiry(0)) | (Grant.client_id == intent.intent_id)
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(intent)
+            transaction.save(hold, condition=free)
+    except TransactWriteError as error:
+        if condition_failed(error):
+            raise Conflict("Khoản này đang có một giao dịch chờ cổng thanh toán xác nhận.") from None
         raise
 
 
