@@ -13,42 +13,23 @@ under the version condition, queue the notification (one more write) and shape t
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import logging
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from portal_env import SCRATCH, use_portal_environment
+
 REPO = Path(__file__).resolve().parents[1]
 FUNCTIONS = REPO / "functions"
 AIM = 2.0
 AGENCY = "CA-TINH"
-SCRATCH = Path(tempfile.mkdtemp(prefix="portal-bench-"))  # signing keys and outbox log, removed at exit
-atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
-
-# The same settings tests/conftest.py fixes: moto credentials, a throwaway key folder, cheap argon2.
-PORTAL_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "ap-southeast-1",
-    "AWS_REGION": "ap-southeast-1",
-    "PORTAL_TABLE_PREFIX": "dvc-bench",
-    "PORTAL_ISSUER": "http://127.0.0.1:8001",
-    "PORTAL_KEYS_DIR": str(SCRATCH / "keys"),
-    "PORTAL_OUTBOX_LOG": str(SCRATCH / "outbox.log"),
-    "PORTAL_ARGON2_MEMORY_KIB": "1024",
-    "PORTAL_ARGON2_TIME_COST": "1",
-}
-UNSET = ("PORTAL_DYNAMODB_ENDPOINT", "PORTAL_S3_ENDPOINT", "PORTAL_KEYS_SECRET_ID", "AWS_PROFILE")
 
 
 def measure(call: Callable[[], None], seconds: float) -> list[float]:
@@ -180,10 +161,7 @@ def report(operations: Operations, seconds: float, count: int) -> None:
 
 
 def bench(seconds: float, count: int) -> None:
-    for name in UNSET:
-        os.environ.pop(name, None)
-    os.environ.update(PORTAL_ENV)  # before chalicelib is imported: configuration is read once
-    sys.path[:0] = [str(FUNCTIONS), str(REPO)]
+    use_portal_environment()  # before chalicelib is imported: configuration is read once
 
     from chalice.test import Client as TestClient
     from moto import mock_aws

@@ -13,33 +13,18 @@ Everything runs over moto in this process, so the figures compare costs rather t
 from __future__ import annotations
 
 import argparse
-import atexit
 import logging
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from portal_env import use_portal_environment
+
 REPO = Path(__file__).resolve().parents[1]
-SCRATCH = Path(tempfile.mkdtemp(prefix="portal-bench-payments-"))
-atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
-PORTAL_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "ap-southeast-1",
-    "AWS_REGION": "ap-southeast-1",
-    "PORTAL_TABLE_PREFIX": "dvc-bench",
-    "PORTAL_ISSUER": "http://127.0.0.1:8001",
-    "PORTAL_KEYS_DIR": str(SCRATCH / "keys"),
-    "PORTAL_OUTBOX_LOG": str(SCRATCH / "outbox.log"),
-}
-UNSET = ("PORTAL_DYNAMODB_ENDPOINT", "PORTAL_S3_ENDPOINT", "AWS_PROFILE")
 
 
 def timed(calls: list[Callable[[], Any]]) -> tuple[float, list[float]]:
@@ -110,10 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=200, help="callbacks (and baseline writes) per row")
     count = parser.parse_args().count
-    for name in UNSET:
-        os.environ.pop(name, None)
-    os.environ.update(PORTAL_ENV)  # before chalicelib is imported: configuration is read once
-    sys.path[:0] = [str(REPO / "functions"), str(REPO)]
+    use_portal_environment()  # before chalicelib is imported: configuration is read once
 
     from moto import mock_aws
 
