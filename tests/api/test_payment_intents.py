@@ -173,3 +173,20 @@ def test_two_checkouts_of_the_same_dossier_at_the_same_moment_let_only_one_throu
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["refused", "sent to the gateway"]
+
+
+def test_an_agency_reads_the_payments_made_to_it_and_no_others(http, citizen, headers):
+    from tests.api.factories import agency_token, bearer, create_agency_client
+
+    dossier = dossier_awaiting_payment(citizen)
+    pending_payment(http, headers, kind="dossier_fee", dossier_code=dossier.code, gateway="vnpay")
+    own = bearer(agency_token(http, create_agency_client("CA-TINH", scopes=["payments:read"])))
+    other = bearer(agency_token(http, create_agency_client("SO-TP", scopes=["payments:read"])))
+    no_scope = bearer(
+        agency_token(http, create_agency_client("CA-TINH", client_id="ca-tinh-khac", scopes=["agency:read"]))
+    )
+    listed = http.get("/agency/payments?status=pending", headers=own).json_body["intents"]
+    assert [item["dossier_code"] for item in listed] == [dossier.code]
+    assert http.get("/agency/payments", headers=other).json_body["intents"] == []
+    assert http.get("/agency/payments", headers=no_scope).status_code == 403
+    assert http.get("/agency/payments", headers=headers).status_code == 403, "a citizen's token is not an agency's"

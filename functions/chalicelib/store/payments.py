@@ -38,6 +38,17 @@ class IntentsBySubject(GlobalSecondaryIndex["PaymentIntent"]):
     created_at = NumberAttribute(range_key=True)
 
 
+class IntentsByAgency(GlobalSecondaryIndex["PaymentIntent"]):
+    """The beneficiary agency's payments, newest first (`payments:read`)."""
+
+    class Meta:
+        index_name = "by-agency"
+        projection = AllProjection()
+
+    agency_id = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
 class PendingIntents(GlobalSecondaryIndex["PaymentIntent"]):
     class Meta:
         index_name = "pending"
@@ -84,6 +95,7 @@ class PaymentIntent(Model):
 
     by_owner = IntentsByOwner()
     by_subject = IntentsBySubject()
+    by_agency = IntentsByAgency()
     pending = PendingIntents()
 
 

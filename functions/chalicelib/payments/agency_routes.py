@@ -1,0 +1,36 @@
+"""Agency endpoint for payments: the payments the caller's agency is the beneficiary of."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.core.api import Call, ModelRefs, Returns, endpoint, json_reply
+from chalicelib.core.auth import Access
+from chalicelib.core.errors import InvalidInput
+
+agency_payments_api = Blueprint(__name__)
+schemas = ModelRefs("chalicelib.payments.schemas")
+STATUSES = frozenset({"created", "pending", "succeeded", "failed", "cancelled", "expired"})
+
+
+@endpoint(
+    agency_payments_api,
+    "/agency/payments",
+    "GET",
+    summary="Payments to the agency, newest first (?status=, ?limit= up to 100)",
+    tag="agency-payments",
+    access=Access.agency("payments:read"),
+    responses={200: Returns("Các khoản thanh toán cho cơ quan", schemas.IntentList)},
+)
+def agency_payments(call: Call) -> Response:
+    from chalicelib.payments.routes import view
+    from chalicelib.store.payments import PaymentIntent
+
+    status = call.raw_query.get("status")
+    if status is not None and status not in STATUSES:
+        raise InvalidInput("Trạng thái thanh toán không hợp lệ.", field="status")
+    raw_limit = call.raw_query.get("limit", "50")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+        raise InvalidInput("limit phải là số từ 1 đến 100.", field="limit")
+    found = PaymentIntent.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=int(raw_limit))
+    return json_reply({"intents": [view(intent) for intent in found if status is None or intent.status == status]})
