@@ -309,3 +309,20 @@ def test_threads_pushing_interleaved_updates_lose_none_and_never_move_a_dossier_
     assert max(applied.values()) == 1  # no update applied twice, replays included
     stored_receipts = list(SyncReceipt.scan())
     assert sorted(receipt.key for receipt in stored_receipts) == sorted(f"{AGENCY}#{u['update_id']}" for u in updates)
+
+
+def test_a_newer_update_corrects_the_owners_contacts_but_never_their_number(http, headers):
+    code = f"{AGENCY}-261101-0007"
+    assert outcomes(push(http, headers, item("c1", code, 2, minutes_ago=30))) == ["created"]
+    corrected = {**OWNER, "name": "Trần Văn Đông", "phone": "0987654321"}
+    assert outcomes(push(http, headers, item("c2", code, 4, minutes_ago=20, owner=corrected))) == ["updated"]
+    dossier = stored(code)
+    assert (dossier.owner_name, dossier.contact_phone, dossier.contact_email) == (
+        "Trần Văn Đông",
+        "0987654321",
+        OWNER["email"],
+    )
+    other_person = {**OWNER, "identifier": "079200001234"}
+    answer = push(http, headers, item("c3", code, 9, minutes_ago=10, owner=other_person))
+    assert outcomes(answer) == ["rejected"]
+    assert stored(code).owner_identifier == OWNER["identifier"] and stored(code).status == 4

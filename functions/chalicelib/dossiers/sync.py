@@ -96,6 +96,19 @@ def _apply(agency_id: str, item: SyncItem) -> SyncResult:
     raise Conflict("Hồ sơ đang được cập nhật đồng thời. Vui lòng gửi lại bản cập nhật.")
 
 
+def _take_contact(dossier: Dossier, item: SyncItem) -> None:
+    """A newer update may correct the owner's name and contacts, never the identity number: that would
+    move the dossier into another person's list."""
+    owner = item.owner
+    if owner is None:
+        return
+    if owner.identifier != dossier.owner_identifier:
+        raise InvalidInput("Không thể đổi số định danh của chủ hồ sơ qua cập nhật đồng bộ.", field="owner.identifier")
+    dossier.owner_name = owner.name
+    dossier.contact_email = owner.email or dossier.contact_email
+    dossier.contact_phone = owner.phone or dossier.contact_phone
+
+
 def decide(agency_id: str, item: SyncItem, dossier: Dossier | None, at: float) -> Decision:
     """What the item does to the dossier (in memory only)."""
     if dossier is None:
@@ -113,6 +126,7 @@ def decide(agency_id: str, item: SyncItem, dossier: Dossier | None, at: float) -
         )
         return Decision(_result(item, "rejected", status=int(current), message=message))
     _take_dates(dossier, item)
+    _take_contact(dossier, item)
     dossier.source_updated_at = at
     dossier.updated_at = clock.now()
     effects: list[Effect] = []
