@@ -6,15 +6,12 @@ Every function takes the caller's agency id and refuses dossiers of another agen
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
-from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.calendar import vietnam_now
 from chalicelib.core.errors import Conflict, InvalidInput, NotFound
+from chalicelib.core.paging import decode_cursor, encode_cursor, page_limit
 from chalicelib.dossiers import lifecycle
 from chalicelib.dossiers.lifecycle import Effect
 from chalicelib.dossiers.schemas import DossierList, Punctuality, Results, StatusChange, SupplementRequest
@@ -23,7 +20,7 @@ from chalicelib.dossiers.views import summary
 from chalicelib.store.dossiers import AgencyTally, Dossier
 
 DEFAULT_PAGE = 20
-MAX_PAGE = 100
+PAGE_KEY = {"agency_id": "S", "code": "S", "updated_at": "N"}  # the `by-agency` index's start key
 MAX_RESULTS = 100
 MAX_SUPPLEMENTS = 50
 NOT_FOUND = "Không tìm thấy hồ sơ."
@@ -49,9 +46,9 @@ def list_dossiers(agency_id: str, query: dict[str, str]) -> DossierList:
     unknown = sorted(set(query) - LIST_PARAMETERS)
     if unknown:
         raise InvalidInput("Tham số không được chấp nhận.", field=unknown[0])
-    limit = _limit(query.get("limit"))
+    limit = page_limit(query.get("limit"), DEFAULT_PAGE)
     status = _status_filter(query.get("status"))
-    start = decode_cursor(query["cursor"], agency_id) if query.get("cursor") else None
+    start = decode_cursor(query.get("cursor"), PAGE_KEY, {"agency_id": agency_id})
     found = Dossier.by_agency.query(
         agency_id,
         scan_index_forward=False,
@@ -61,8 +58,7 @@ def list_dossiers(agency_id: str, query: dict[str, str]) -> DossierList:
         last_evaluated_key=start,
     )
     dossiers = [summary(dossier) for dossier in found]
-    last = found.last_evaluated_key
-    return DossierList(dossiers=dossiers, next_cursor=encode_cursor(last) if last else None)
+    return DossierList(dossiers=dossiers, next_cursor=encode_cursor(found.last_evaluated_key))
 
 
 def change_status(agency_id: str, code: str, change: StatusChange, actor: str) -> Dossier:
@@ -131,43 +127,6 @@ def punctuality(agency_id: str, month: str | None) -> Punctuality:
     except AgencyTally.DoesNotExist:
         return Punctuality(agency_id=agency_id, month=month, on_time=0, late=0)
     return Punctuality(agency_id=agency_id, month=month, on_time=int(tally.on_time), late=int(tally.late))
-
-
-# Paging
-
-
-def encode_cursor(key: dict[str, dict[str, Any]]) -> str:
-    raw = json.dumps(key, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, agency_id: str) -> dict[str, dict[str, Any]]:
-    """A cursor this API handed out to this agency, or a 400 (never a DynamoDB error, never another agency's page)."""
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise InvalidInput("Con trỏ phân trang không hợp lệ.", field="cursor") from None
-    if not _is_page_key(key) or key["agency_id"] != {"S": agency_id}:
-        raise InvalidInput("Con trỏ phân trang không hợp lệ.", field="cursor")
-    return key
-
-
-def _is_page_key(key: Any) -> bool:
-    expected = {"agency_id": "S", "code": "S", "updated_at": "N"}
-    if not isinstance(key, dict) or set(key) != set(expected):
-        return False
-    return all(
-        isinstance(key[name], dict) and list(key[name]) == [kind] and isinstance(key[name][kind], str)
-        for name, kind in expected.items()
-    ) and bool(re.fullmatch(r"-?\d+(\.\d+)?", key["updated_at"]["N"]))
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return DEFAULT_PAGE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise InvalidInput(f"Số hồ sơ mỗi trang phải từ 1 đến {MAX_PAGE}.", field="limit")
-    return int(raw)
 
 
 def _status_filter(raw: str | None) -> Status | None:

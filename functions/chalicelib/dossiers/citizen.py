@@ -4,12 +4,9 @@ and the public lookup by code that needs the owner's number as a second factor.
 
 from __future__ import annotations
 
-import base64
-import json
-from typing import Any
-
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, InvalidInput, NotFound
+from chalicelib.core.paging import decode_cursor, encode_cursor
 from chalicelib.dossiers.lifecycle import Effect, change, load, move
 from chalicelib.dossiers.schemas import Rating
 from chalicelib.dossiers.statuses import Status
@@ -26,7 +23,7 @@ def my_dossiers(account: Account, limit: int = 20, cursor: str | None = None) ->
     """The account's dossiers, newest first; with a verified identity (assurance level 2) also those
     agencies synchronised for its number."""
     start = decode_cursor(
-        cursor, {"code", "owner_identifier", "submitted_at"}, {"owner_identifier": account.identifier}
+        cursor, {"code": "S", "owner_identifier": "S", "submitted_at": "N"}, {"owner_identifier": account.identifier}
     )
     query = Dossier.by_owner.query(account.identifier, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     dossiers = [dossier for dossier in query if owns(account, dossier)]
@@ -103,38 +100,3 @@ def owns(account: Account, dossier: Dossier) -> bool:
 def _require_owner(account: Account, dossier: Dossier) -> None:
     if not owns(account, dossier):
         raise NotFound(_NOT_FOUND, field="code")
-
-
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def decode_cursor(cursor: str | None, names: set[str], fixed: dict[str, str]) -> dict[str, Any] | None:
-    """A cursor back into DynamoDB's start key, refused unless it has exactly the index's key attributes
-    and the caller's own partition (so a forged cursor cannot read another partition or cause a 500)."""
-    if not cursor:
-        return None
-    refusal = InvalidInput("Con trỏ phân trang không hợp lệ.", field="cursor")
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError):
-        raise refusal from None
-    if not isinstance(key, dict) or set(key) != names:
-        raise refusal
-    for name, value in key.items():
-        if not (isinstance(value, dict) and len(value) == 1 and set(value) <= {"S", "N"}):
-            raise refusal
-        text = next(iter(value.values()))
-        if not isinstance(text, str) or (name in fixed and value.get("S") != fixed[name]):
-            raise refusal
-        if "N" in value and not _is_number(text):
-            raise refusal
-    return key
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -8,7 +8,8 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access
-from chalicelib.core.errors import InvalidInput, NotFound
+from chalicelib.core.errors import NotFound
+from chalicelib.core.paging import page_limit
 
 if TYPE_CHECKING:
     from chalicelib.store.accounts import Account
@@ -158,7 +159,7 @@ def submit_draft(call: Call) -> Response:
     responses={200: Returns("Hồ sơ của tôi", schemas.DossierList)},
 )
 def my_dossiers(call: Call) -> Response:
-    limit = _limit(call.raw_query.get("limit"))
+    limit = page_limit(call.raw_query.get("limit"))
     dossiers, cursor = citizen.my_dossiers(_account(call), limit, call.raw_query.get("cursor"))
     return json_reply(
         {
@@ -237,11 +238,3 @@ def supplement(call: Call) -> Response:
 def rate(call: Call) -> Response:
     dossier = citizen.rate(_account(call), call.params["code"], call.body)
     return json_reply(views.dossier_view(dossier))
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return 20
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
-        raise InvalidInput("limit phải là số từ 1 đến 100.", field="limit")
-    return int(raw)

@@ -7,6 +7,7 @@ from chalice import Blueprint, Response
 from chalicelib.core.api import Call, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access
 from chalicelib.core.errors import InvalidInput
+from chalicelib.core.paging import page_limit
 
 agency_payments_api = Blueprint(__name__)
 schemas = ModelRefs("chalicelib.payments.schemas")
@@ -29,8 +30,6 @@ def agency_payments(call: Call) -> Response:
     status = call.raw_query.get("status")
     if status is not None and status not in STATUSES:
         raise InvalidInput("Trạng thái thanh toán không hợp lệ.", field="status")
-    raw_limit = call.raw_query.get("limit", "50")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
-        raise InvalidInput("limit phải là số từ 1 đến 100.", field="limit")
-    found = PaymentIntent.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=int(raw_limit))
+    limit = page_limit(call.raw_query.get("limit"), 50)
+    found = PaymentIntent.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=limit)
     return json_reply({"intents": [view(intent) for intent in found if status is None or intent.status == status]})

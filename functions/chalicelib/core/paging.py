@@ -1,0 +1,53 @@
+"""Paging through DynamoDB queries: the page size from `?limit=`, and opaque cursors that carry the
+last evaluated key back, refused unless they are exactly a key this API could have handed out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib.core.errors import InvalidInput
+
+MAX_PAGE = 100
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def page_limit(raw: str | None, default: int = 20) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise InvalidInput(f"limit phải là số từ 1 đến {MAX_PAGE}.", field="limit")
+    return int(raw)
+
+
+def encode_cursor(key: Mapping[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    raw = json.dumps(key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, types: Mapping[str, str], fixed: Mapping[str, str]) -> dict[str, Any] | None:
+    """The start key in `cursor`: exactly the attributes of `types` (`{"code": "S", "updated_at": "N"}`),
+    with the caller's own partition values in `fixed`; anything else is a 400, never a DynamoDB error
+    and never another partition's page."""
+    if not cursor:
+        return None
+    refusal = InvalidInput("Con trỏ phân trang không hợp lệ.", field="cursor")
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise refusal from None
+    if not isinstance(key, dict) or set(key) != set(types):
+        raise refusal
+    for name, kind in types.items():
+        value = key[name]
+        if not (isinstance(value, dict) and list(value) == [kind] and isinstance(value[kind], str)):
+            raise refusal
+        if (kind == "N" and not _NUMBER.fullmatch(value[kind])) or (name in fixed and value[kind] != fixed[name]):
+            raise refusal
+    return key
