@@ -6,7 +6,7 @@ from chalicelib.complaints.attachments import links
 from chalicelib.complaints.schemas import AnswerView, ComplaintView, HistoryEntry, PublishedItem
 from chalicelib.complaints.workflow import OPEN, label
 from chalicelib.core import clock
-from chalicelib.dossiers.views import moment
+from chalicelib.core.clock import moment
 from chalicelib.store.complaints import Complaint
 
 

@@ -39,3 +39,8 @@ def use_clock(new: Clock) -> Clock:
 
 def now() -> float:
     return clock.now()
+
+
+def moment(epoch: float | None) -> datetime | None:
+    """A stored epoch as an aware UTC datetime (how the API shows times)."""
+    return None if epoch is None else datetime.fromtimestamp(float(epoch), tz=UTC)

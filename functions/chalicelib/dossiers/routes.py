@@ -35,28 +35,7 @@ def _account(call: Call) -> Account:
 
 
 def _draft_reply(draft: Draft, status: int = 200) -> Response:
-    from chalicelib.dossiers.schemas import Attachment, DraftView, Requirement
-    from chalicelib.dossiers.views import PUBLIC_ATTACHMENT_FIELDS, moment
-
-    procedure = submission.get_procedure(draft.procedure_code)
-    counts: dict[str, int] = {}
-    for item in draft.attachments:
-        counts[item["document"]] = counts.get(item["document"], 0) + 1
-    requirements = [
-        Requirement(key=r.key, name=r.name, required=r.required, attached=counts.get(r.key, 0))
-        for r in (procedure.requirements(draft.case_index) if procedure else ())
-    ]
-    view = DraftView(
-        draft_id=draft.draft_id,
-        procedure_code=draft.procedure_code,
-        agency_id=draft.agency_id,
-        case_index=draft.case_index,
-        form=dict(draft.form),
-        attachments=[Attachment(**{k: item[k] for k in PUBLIC_ATTACHMENT_FIELDS}) for item in draft.attachments],
-        requirements=requirements,
-        updated_at=moment(draft.updated_at),  # type: ignore[arg-type]
-    )
-    return json_reply(view, status)
+    return json_reply(views.draft_view(draft, submission.get_procedure(draft.procedure_code)), status)
 
 
 @endpoint(

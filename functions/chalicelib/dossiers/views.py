@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections import Counter
+from datetime import date
 from typing import Any
 
+from chalicelib.core.clock import moment
+from chalicelib.dossiers.procedures import Procedure
 from chalicelib.dossiers.schemas import (
     Attachment,
     DossierSummary,
     DossierView,
+    DraftView,
     Event,
     RatingView,
+    Requirement,
     Tracking,
 )
 from chalicelib.dossiers.statuses import label
-from chalicelib.store.dossiers import Dossier
+from chalicelib.store.dossiers import Dossier, Draft
 
 PUBLIC_ATTACHMENT_FIELDS = ("attachment_id", "document", "file_name", "content_type", "size")
-
-
-def moment(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(float(epoch), tz=UTC)
 
 
 def day(value: str | None) -> date | None:
@@ -42,6 +43,25 @@ def events(timeline: list[dict[str, Any]], *, with_notes: bool = True) -> list[E
         )
         for entry in timeline
     ]
+
+
+def draft_view(draft: Draft, procedure: Procedure | None) -> DraftView:
+    """A draft with each required component and how many files are attached to it."""
+    attached = Counter(item["document"] for item in draft.attachments)
+    requirements = [
+        Requirement(key=r.key, name=r.name, required=r.required, attached=attached[r.key])
+        for r in (procedure.requirements(draft.case_index) if procedure else ())
+    ]
+    return DraftView(
+        draft_id=draft.draft_id,
+        procedure_code=draft.procedure_code,
+        agency_id=draft.agency_id,
+        case_index=draft.case_index,
+        form=dict(draft.form),
+        attachments=attachments(draft.attachments),
+        requirements=requirements,
+        updated_at=moment(draft.updated_at),  # type: ignore[arg-type]
+    )
 
 
 def dossier_view(dossier: Dossier) -> DossierView:
