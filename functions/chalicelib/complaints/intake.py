@@ -81,16 +81,15 @@ def own(account: Account, code: str) -> Complaint:
 
 def lookup(code: str, contact: str) -> Complaint:
     """Anonymous submitters follow theirs with the code and the e-mail or phone they gave."""
-    throttle.claim_attempt(f"complaint:{code}")
-    try:
-        item: Complaint | None = load(code)
-    except NotFound:
-        item = None
-    known = [value for value in (item.email, item.phone) if value] if item else []
-    if item is None or not any(same(value.lower(), contact.strip().lower()) for value in known):
-        throttle.record_failure(f"complaint:{code}")
-        raise NotFound("Không tìm thấy phản ánh với mã và thông tin liên hệ này.", field="code")
-    throttle.clear(f"complaint:{code}")
+    miss = NotFound("Không tìm thấy phản ánh với mã và thông tin liên hệ này.", field="code")
+    with throttle.guarded(f"complaint:{code}", misses=(NotFound,)):
+        try:
+            item = load(code)
+        except NotFound:
+            raise miss from None  # an unknown code answers exactly like a wrong contact
+        known = [value for value in (item.email, item.phone) if value]
+        if not any(same(value.lower(), contact.strip().lower()) for value in known):
+            raise miss
     return item
 
 

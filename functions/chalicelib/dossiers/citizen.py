@@ -74,15 +74,14 @@ def rate(account: Account, code: str, rating: Rating) -> Dossier:
 
 def lookup(code: str, identifier: str) -> Dossier:
     """Track a dossier with its code and its owner's number; five misses per code lock it for a while."""
-    throttle.claim_attempt(f"lookup:{code}")
-    try:
-        dossier: Dossier | None = load(code)
-    except NotFound:
-        dossier = None
-    if dossier is None or dossier.owner_identifier != identifier:
-        throttle.record_failure(f"lookup:{code}")
-        raise NotFound("Không tìm thấy hồ sơ với mã và số định danh này.", field="code")
-    throttle.clear(f"lookup:{code}")
+    miss = NotFound("Không tìm thấy hồ sơ với mã và số định danh này.", field="code")
+    with throttle.guarded(f"lookup:{code}", misses=(NotFound,)):
+        try:
+            dossier = load(code)
+        except NotFound:
+            raise miss from None  # an unknown code answers exactly like a wrong number
+        if dossier.owner_identifier != identifier:
+            raise miss
     return dossier
 
 

@@ -139,13 +139,8 @@ def request_reset(identifier: str) -> None:
 def confirm_reset(identifier: str, code: str, new_password: str) -> None:
     """Five guesses per code, and five per login name in 15 minutes however often a new code is sent."""
     refusal = InvalidInput("Mã xác nhận không đúng hoặc đã hết hạn.", field="code")
-    throttle.claim_attempt(f"reset:{identifier}")
-    try:
+    with throttle.guarded(f"reset:{identifier}", misses=(InvalidInput,)):
         _confirm_reset(identifier, code, new_password, refusal)
-    except InvalidInput:
-        throttle.record_failure(f"reset:{identifier}")
-        raise
-    throttle.clear(f"reset:{identifier}")
 
 
 def _confirm_reset(identifier: str, code: str, new_password: str, refusal: InvalidInput) -> None:

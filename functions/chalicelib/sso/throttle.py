@@ -8,6 +8,9 @@ exists, so the lockout says nothing about which identity numbers have accounts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.core import clock
@@ -63,6 +66,19 @@ def record_failure(identifier: str) -> bool:
     )
     log_event("sign_in_locked")
     return True
+
+
+@contextmanager
+def guarded(identifier: str, misses: tuple[type[Exception], ...]) -> Iterator[None]:
+    """One counted attempt at a secret (a code, an owner's number): a miss raised inside counts towards
+    the lockout, getting through clears the count."""
+    claim_attempt(identifier)
+    try:
+        yield
+    except misses:
+        record_failure(identifier)
+        raise
+    clear(identifier)
 
 
 def clear(identifier: str) -> None:
