@@ -51,6 +51,8 @@ def configure_environment(args: argparse.Namespace) -> None:
             "AWS_DEFAULT_REGION": "ap-southeast-1",
             "AWS_REGION": "ap-southeast-1",
             "PORTAL_ISSUER": f"http://{args.host}:{args.api_port}",
+            # The site signs in as the public client `cong-dich-vu-cong` and calls the API cross-origin.
+            "PORTAL_SITE_URL": f"http://{args.host}:{args.site_port}/",
             "PORTAL_TABLE_PREFIX": "dvc-local",
             "PORTAL_DYNAMODB_ENDPOINT": aws,
             "PORTAL_S3_ENDPOINT": aws,

@@ -43,6 +43,7 @@ class PortalStack(Stack):
         backend.set_environment(
             {
                 "PORTAL_ISSUER": api.issuer,
+                "PORTAL_SITE_URL": site_origin + "/",
                 "PORTAL_TABLE_PREFIX": stage.table_prefix,
                 "PORTAL_KEYS_SECRET_ID": backend.signing_keys.secret_arn,
                 "PORTAL_GATEWAY_SECRET_ID": backend.gateway_secrets.secret_arn,

@@ -39,6 +39,8 @@ class Registered:
     secret: str | None
 
     def basic(self) -> dict[str, str]:
+        if self.secret is None:  # a public client names itself in the form (`client_id`) instead
+            return {}
         raw = f"{self.client_id}:{self.secret}".encode()
         return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
 
@@ -140,6 +142,7 @@ class Flow:
             "code": code,
             "redirect_uri": self.redirect_uri,
             "code_verifier": self.verifier,
+            **({"client_id": self.rp.client_id} if self.rp.secret is None else {}),
             **overrides,
         }
         return token_request(self.http, {k: v for k, v in fields.items() if v is not None}, self.rp.basic())

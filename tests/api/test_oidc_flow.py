@@ -24,7 +24,7 @@ def test_discovery_names_every_endpoint_and_only_s256(http):
     assert document["issuer"] == issuer
     assert document["token_endpoint"] == f"{issuer}/oidc/token"
     assert document["code_challenge_methods_supported"] == ["S256"]
-    assert set(document["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "private_key_jwt"}
+    assert set(document["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "private_key_jwt", "none"}
 
 
 def test_jwks_publishes_the_signing_key_with_its_id(http):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from chalicelib.core.config import get_settings
 from chalicelib.dossiers.lifecycle import change, move
 from chalicelib.dossiers.statuses import Status
 from chalicelib.stats import handlers
@@ -164,7 +165,7 @@ def test_the_api_serves_a_series_of_months(http):
     months = answer.json_body["months"]
     assert [m["month"] for m in months] == ["2025-10", "2025-11", "2025-12"]
     assert months[1]["counts"]["payments_amount"] == 120_000
-    assert answer.headers.get("Access-Control-Allow-Origin") == "*"
+    assert answer.headers.get("Access-Control-Allow-Origin") == get_settings().site_origin
 
 
 @pytest.mark.parametrize("query", ["from=2025-13", "to=25-01", "from=2026-02&to=2026-01"])

@@ -216,7 +216,8 @@ def test_functions_get_the_app_configuration_and_no_secrets(dev: dict[str, Any])
         variables = function["Environment"]["Variables"]
         assert variables["PORTAL_TABLE_PREFIX"] == "dvc-dev"
         assert variables["PORTAL_NOTIFIER"] == "aws"
-        for name in ("PORTAL_ISSUER", "PORTAL_KEYS_SECRET_ID", "PORTAL_PROCEDURES_BUCKET", "PORTAL_ATTACHMENTS_BUCKET"):
+        references = ("PORTAL_ISSUER", "PORTAL_SITE_URL", "PORTAL_KEYS_SECRET_ID")
+        for name in (*references, "PORTAL_PROCEDURES_BUCKET", "PORTAL_ATTACHMENTS_BUCKET"):
             assert isinstance(variables[name], dict), name  # a reference to a resource of the stack
 
 

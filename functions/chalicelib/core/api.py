@@ -13,10 +13,11 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
-from chalice import Blueprint, Response
+from chalice import Blueprint, CORSConfig, Response
 from pydantic import BaseModel
 
 from chalicelib.core.auth import Access, Principal, authenticate
@@ -129,6 +130,20 @@ class Call:
 
 
 ENDPOINTS: list[Endpoint] = []
+
+
+@cache
+def site_cors() -> CORSConfig:
+    """Cross-origin access for the citizen site only. Tokens travel as bearer headers, never
+    cookies, so no credentials are allowed; `Retry-After` is exposed for throttled requests."""
+    return CORSConfig(
+        allow_origin=get_settings().site_origin,
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Retry-After", "Location"],
+        max_age=600,
+    )
+
+
 Handler = Callable[[Call], Response]
 
 
@@ -146,8 +161,12 @@ def endpoint(
     access: Access | None = None,
     oauth_errors: bool = False,
     max_body: int | None = None,
-    cors: bool = False,
+    cors: bool | None = None,
 ) -> Callable[[Handler], Callable[..., Response]]:
+    """`cors`: whether the citizen site may call the route from the browser; by default every route
+    but the agency ones (their callers are servers)."""
+    browser = cors if cors is not None else access is None or access.kind == "user"
+
     def decorate(handler: Handler) -> Callable[..., Response]:
         spec = Endpoint(
             path,
@@ -171,7 +190,8 @@ def endpoint(
         view.__name__ = handler.__name__
         view.__doc__ = handler.__doc__
         content_types = [body_media] if body is not None else [JSON, FORM]
-        blueprint.route(path, methods=[method], content_types=content_types, cors=cors)(view)
+        cors_config = site_cors() if browser else None
+        blueprint.route(path, methods=[method], content_types=content_types, cors=cors_config)(view)
         return view
 
     return decorate

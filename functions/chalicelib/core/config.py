@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 class Settings(NamedTuple):
     issuer: str
+    site_url: str  # the citizen site (CDN); its origin may call the API from the browser
     table_prefix: str
     region: str
     dynamodb_endpoint: str | None
@@ -40,6 +41,11 @@ class Settings(NamedTuple):
     @property
     def secure_cookies(self) -> bool:
         return self.issuer.startswith("https://")
+
+    @property
+    def site_origin(self) -> str:
+        scheme, _, rest = self.site_url.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}"
 
     @property
     def api_audience(self) -> str:
@@ -114,6 +120,7 @@ def _path(name: str) -> Path | None:
 def load_settings() -> Settings:
     return Settings(
         issuer=os.environ.get("PORTAL_ISSUER", "http://127.0.0.1:8001").rstrip("/"),
+        site_url=os.environ.get("PORTAL_SITE_URL", "http://127.0.0.1:8000").rstrip("/") + "/",
         table_prefix=os.environ.get("PORTAL_TABLE_PREFIX", "dvc-local"),
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-southeast-1",
         dynamodb_endpoint=_optional("PORTAL_DYNAMODB_ENDPOINT"),

@@ -1,8 +1,14 @@
 """The relying-party and agency client registry, and client authentication at the token endpoint.
 
-Two methods are accepted: `client_secret_basic` (secret compared as a digest, in constant time)
-and `private_key_jwt` (RFC 7523: an assertion signed with a key from the client's registered
-JWKS, audience the token endpoint, single-use `jti`).
+Confidential clients authenticate with `client_secret_basic` (secret compared as a digest, in
+constant time) or `private_key_jwt` (RFC 7523: an assertion signed with a key from the client's
+registered JWKS, audience the token endpoint, single-use `jti`).
+
+One public client exists: the portal's own site, a static app in the citizen's browser that
+can keep no secret. It is defined by configuration rather than the table, so every deployment
+has it with redirect URIs on its own site; it authenticates with `client_id` alone (`none`),
+which is safe only because the code flow always demands PKCE and refresh tokens rotate with
+reuse detection (RFC 9700, 2.1.1 and 4.14).
 """
 
 from __future__ import annotations
@@ -29,11 +35,19 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ("ES256", "RS256", "PS256")
 MAX_ASSERTION_LIFETIME = 3600
 MAX_CLIENT_ID_BYTES = 200
+PUBLIC_GRANTS = ("authorization_code", "refresh_token")  # a public client never gets client_credentials
+
+
+WEB_CLIENT_ID = "cong-dich-vu-cong"
+WEB_CALLBACK_PATH = "tai-khoan/dang-nhap/"
+WEB_SCOPES = ("openid", "profile", "email", "phone")
 
 
 def get_client(client_id: str) -> Client | None:
     if not 0 < len(client_id.encode()) <= MAX_CLIENT_ID_BYTES:
         return None  # names no client; DynamoDB would refuse it as a key (empty, or over its key size limit)
+    if client_id == WEB_CLIENT_ID:
+        return web_client()
     try:
         return Client.get(client_id)
     except DoesNotExist:
@@ -72,12 +86,31 @@ def register_client(
     return client, secret if jwks is None else None
 
 
+def web_client() -> Client:
+    """The portal's own site as a public client (never stored)."""
+    site = get_settings().site_url
+    return Client(
+        WEB_CLIENT_ID,
+        kind="relying_party",
+        name="Cổng Dịch vụ công",
+        auth_method="none",
+        redirect_uris=[site + WEB_CALLBACK_PATH],
+        post_logout_redirect_uris=[site],
+        scopes=set(WEB_SCOPES),
+        created_at=0,
+    )
+
+
 def authenticate_client(form: TokenRequest, headers: Mapping[str, str]) -> Client:
     basic = headers.get("authorization", "")
     if basic.lower().startswith("basic "):
         return _by_secret(basic[6:].strip())
     if form.client_assertion is not None:
         return _by_assertion(form)
+    if form.client_id is not None and form.grant_type in PUBLIC_GRANTS:
+        client = get_client(form.client_id)
+        if client is not None and client.auth_method == "none":
+            return client
     raise _invalid_client("Thiếu xác thực ứng dụng (client_secret_basic hoặc private_key_jwt).")
 
 

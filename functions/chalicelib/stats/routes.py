@@ -26,7 +26,6 @@ _CACHE = {"Cache-Control": "public, max-age=300"}
     summary="National counters and indicators by month",
     tag="statistics",
     responses=_SERIES,
-    cors=True,
 )
 def statistics_overview(call: Call) -> Response:
     return _series("all", call)
@@ -39,7 +38,6 @@ def statistics_overview(call: Call) -> Response:
     summary="An agency's indicators by month",
     tag="statistics",
     responses=_SERIES,
-    cors=True,
 )
 def agency_statistics(call: Call) -> Response:
     agency_id = call.params["agency_id"]

@@ -26,7 +26,7 @@ class Client(Model):
     kind = UnicodeAttribute()  # "relying_party" | "agency"
     name = UnicodeAttribute()
     agency_id = UnicodeAttribute(null=True)  # agency systems only
-    auth_method = UnicodeAttribute()  # "client_secret_basic" | "private_key_jwt"
+    auth_method = UnicodeAttribute()  # "client_secret_basic" | "private_key_jwt" | "none" (the public web client)
     secret_digest = UnicodeAttribute(null=True)
     jwks = UnicodeAttribute(null=True)  # the client's public keys (JSON), for private_key_jwt
     redirect_uris = ListAttribute(of=UnicodeAttribute, default=list)
