@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page
 
 from catalog_build.build import BuildOptions, build
 from catalog_build.site import derived_config
+from tests.browser.stack import PortalStack, Ports
 from tests.factories import REPO
 
 
@@ -31,11 +32,31 @@ class _QuietServer(http.server.ThreadingHTTPServer):
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def stack_ports() -> Ports:
+    return Ports.reserve()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory, stack_ports: Ports) -> Path:
+    """The real catalogue, built once per worker with the API address of this worker's local stack."""
     workspace = tmp_path_factory.mktemp("site")
     config = derived_config(REPO / "mkdocs.yml", workspace)
-    build(BuildOptions(data_dir=REPO / "data", config_file=config, work_dir=workspace / "work", progress=False))
+    with pytest.MonkeyPatch.context() as env:  # read by mkdocs.yml (`!ENV`), for this build only
+        env.setenv("PORTAL_SITE_URL", stack_ports.site_url)
+        env.setenv("PORTAL_API_URL", stack_ports.api_url)
+        build(BuildOptions(data_dir=REPO / "data", config_file=config, work_dir=workspace / "work", progress=False))
     return workspace / "site"
+
+
+@pytest.fixture(scope="session")
+def portal_stack(
+    built_site: Path, stack_ports: Ports, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PortalStack]:
+    """`python -m devstack` serving the built site and the API (see stack.py); started on first use."""
+    stack = PortalStack(stack_ports, built_site, tmp_path_factory.mktemp("devstack"))
+    stack.start()
+    yield stack
+    stack.stop()
 
 
 @pytest.fixture(scope="session")
