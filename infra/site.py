@@ -28,9 +28,12 @@ function handler(event) {
 """
 
 
-def content_security_policy(api_origin: str) -> str:
+def content_security_policy(api_origin: str, upload_origin: str) -> str:
     # Material for MkDocs emits small inline scripts whose text varies with page depth, hence
     # 'unsafe-inline' for scripts; Pagefind compiles WebAssembly ('wasm-unsafe-eval').
+    # Attachments go straight to S3 by presigned POST to the regional path-style endpoint (the
+    # backend's client uses path addressing), a fixed origin that needs no reference to the bucket
+    # (the bucket's CORS rule names the site, so naming the bucket here would be a cycle).
     return "; ".join(
         [
             "default-src 'self'",
@@ -38,7 +41,7 @@ def content_security_policy(api_origin: str) -> str:
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data:",
             "font-src 'self'",
-            f"connect-src 'self' {api_origin}",
+            f"connect-src 'self' {api_origin} {upload_origin}",
             f"form-action 'self' {api_origin}",
             "worker-src 'self'",
             "manifest-src 'self'",
@@ -72,7 +75,7 @@ class Site(Construct):
             code=cloudfront.FunctionCode.from_inline(DIRECTORY_INDEX),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
-        headers = self._headers(api_origin)
+        headers = self._headers(api_origin, f"https://s3.{stage.region}.amazonaws.com")
         short = self._behavior(origin, self._policy("Short", caching.SHORT_SECONDS), headers, index)
         long = self._behavior(origin, self._policy("Long", caching.LONG_SECONDS), headers, None)
         revalidated = self._behavior(origin, self._policy("Revalidated", 0), headers, None)
@@ -147,13 +150,13 @@ class Site(Construct):
             function_associations=associations,
         )
 
-    def _headers(self, api_origin: str) -> cloudfront.ResponseHeadersPolicy:
+    def _headers(self, api_origin: str, upload_origin: str) -> cloudfront.ResponseHeadersPolicy:
         return cloudfront.ResponseHeadersPolicy(
             self,
             "SecurityHeaders",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=content_security_policy(api_origin), override=True
+                    content_security_policy=content_security_policy(api_origin, upload_origin), override=True
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=Duration.days(730), include_subdomains=True, preload=True, override=True

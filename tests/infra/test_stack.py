@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from cfnlint.api import lint
@@ -167,6 +168,22 @@ def test_security_headers_deny_framing_sniffing_and_pin_https(dev: dict[str, Any
     assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
     csp = json.dumps(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
     assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp and "execute-api" in csp
+
+
+def test_the_site_may_upload_where_the_backend_presigns_attachments(dev: dict[str, Any]) -> None:
+    """The CSP's connect-src must name the origin of the presigned POST URL the API hands out."""
+    from chalicelib.store.files import client_for
+
+    (config,) = [
+        props["ResponseHeadersPolicyConfig"] for props in properties(dev, "AWS::CloudFront::ResponseHeadersPolicy")
+    ]
+    csp = config["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    # {"Fn::Join": ["", [text, {"Fn::GetAtt": ...}, text]]}: the API's origin is a reference
+    text = "".join(part if isinstance(part, str) else "<reference>" for part in csp["Fn::Join"][1])
+    connect = next(part for part in text.split("; ") if part.startswith("connect-src")).split()
+    client = client_for(load_stages()["dev"].region, None)
+    parts = urlsplit(client.generate_presigned_post("dvc-dev-attachments", "drafts/x")["url"])
+    assert f"{parts.scheme}://{parts.netloc}" in connect
 
 
 def test_no_statement_allows_every_action_or_touches_data_on_every_resource(

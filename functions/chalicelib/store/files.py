@@ -10,14 +10,19 @@ from chalicelib.core.config import get_settings
 
 @cache
 def s3() -> Any:
+    settings = get_settings()
+    return client_for(settings.region, settings.s3_endpoint)
+
+
+def client_for(region: str, endpoint: str | None) -> Any:
+    """Path-style addressing: presigned URLs name the fixed regional endpoint, which the site's CSP lists."""
     import boto3
     from botocore.config import Config
 
-    settings = get_settings()
     return boto3.client(
         "s3",
-        region_name=settings.region,
-        endpoint_url=settings.s3_endpoint,
+        region_name=region,
+        endpoint_url=endpoint,
         config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
     )
 
