@@ -152,6 +152,7 @@ class Stack:
             "",
             "Portal running (Ctrl-C to stop; state is kept in " + str(self.args.state_dir) + ")",
             f"  catalogue site  http://{host}:{self.args.site_port}/",
+            f"  sign in         http://{host}:{self.args.site_port}/tai-khoan/  (the demo citizen below)",
             f"  API             {issuer}/  (OpenAPI: {issuer}/openapi.json)",
             f"  AWS emulation   http://{host}:{self.args.aws_port}  (moto: DynamoDB, S3)",
             f"  notifications   {os.environ['PORTAL_OUTBOX_LOG']}",
