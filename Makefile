@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 API_PORT ?= 8001
@@ -12,7 +13,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium build run test lint format bench clean synth publish
+.PHONY: help install chromium build run test lint format bench lighthouse clean synth publish
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,15 +24,19 @@ $(INSTALLED): pyproject.toml functions/requirements.txt
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(INSTALLED) ## create .venv and install the Python dependencies
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(INSTALLED) $(NODE_INSTALLED) ## create .venv, install the Python dependencies and Workbox (npm ci)
 
 chromium: ## install Debian's Chromium for the browser tests (if missing)
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-build: $(INSTALLED) ## build the catalogue site into build/site (incremental after the first run)
+build: $(INSTALLED) $(NODE_INSTALLED) ## build the catalogue site into build/site (incremental after the first run)
 	$(PY) -m catalog_build build
 
-run: $(INSTALLED) ## build the catalogue, then run site, API and moto on $(HOST) (Ctrl-C stops, state is kept)
+run: $(INSTALLED) $(NODE_INSTALLED) ## build the catalogue, then run site, API and moto on $(HOST) (Ctrl-C stops, state is kept)
 	PORTAL_SITE_URL=http://$(HOST):$(PORT)/ PORTAL_API_URL=http://$(HOST):$(API_PORT) $(PY) -m catalog_build build
 	@$(PY) -m devstack --host $(HOST) --site-port $(PORT) --api-port $(API_PORT) --aws-port $(AWS_PORT)
 
@@ -43,14 +48,18 @@ format: $(INSTALLED) ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: $(INSTALLED) chromium lint ## install what is needed, lint, and run the whole test suite
+test: $(INSTALLED) $(NODE_INSTALLED) chromium lint ## install what is needed, lint, and run the whole test suite
 	$(PY) -m pytest -n 2 --dist loadfile
 
-bench: $(INSTALLED) chromium ## run the benchmarks (slow: builds 1,000 and 10,000 procedures)
+bench: $(INSTALLED) $(NODE_INSTALLED) chromium ## run the benchmarks (slow: builds 1,000 and 10,000 procedures)
 	$(PY) bench/api.py
 	$(PY) bench/dossiers.py
 	$(PY) bench/payments.py
 	$(PY) bench/catalog.py
+	bench/lighthouse.sh
+
+lighthouse: $(INSTALLED) chromium ## Lighthouse mobile budgets: home, a procedure, a search [RUNS=3 per page]
+	bench/lighthouse.sh $(if $(RUNS),--runs $(RUNS))
 
 synth: $(INSTALLED) ## package the API with Chalice, then synthesise STAGE=dev|prod to build/cdk.out (no AWS needed)
 	$(PY) -m infra.bundle

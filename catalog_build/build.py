@@ -1,4 +1,5 @@
-"""The build pipeline: load -> validate -> render changed pages -> exports -> site + search index.
+"""The build pipeline: load -> validate -> render changed pages -> exports -> site + search index
+-> service worker and compressed copies (pwa.py, compress.py).
 
 Nothing is written before the whole catalogue validates. A full build goes to a staging
 folder swapped in at the end; an incremental one updates the site in place in a way that can be
@@ -23,7 +24,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from catalog_build import exports, search_index
+from catalog_build import compress, exports, pwa, search_index
 from catalog_build.loader import Catalogue, load_catalogue
 from catalog_build.render import Renderer
 from catalog_build.site import GENERATED_FOLDERS, build_site, load_site_config, site_fingerprint
@@ -49,6 +50,7 @@ class BuildReport:
     rerendered: int = 0
     site_mode: str = "full"
     docs: WriteReport = field(default_factory=WriteReport)
+    precache: tuple[int, int] = (0, 0)  # files and bytes the service worker precaches
     seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -225,6 +227,7 @@ class _Build:
             finally:
                 self.report.seconds["search (parallel)"] = indexer.join()
             self.timer.lap("site")
+            self._finish_site(target, update)
             search_index.publish_index(self.work / "pagefind", target / "pagefind")
         except BaseException:
             if indexer is not None:
@@ -248,6 +251,25 @@ class _Build:
         )
         self.timer.lap("publish")
         return self.report
+
+    def _finish_site(self, target: Path, update: IncrementalUpdate | None) -> None:
+        """The service worker and compressed copies, which describe the finished site and index.
+        Inside the rollback (an incremental build moves aside what they replace) and before the
+        index is published, so that a failure here leaves the previous index in place too."""
+        index = self.work / "pagefind"
+        worker, precache = pwa.service_worker(target, index)
+        if not (target / pwa.WORKER).is_file() or (target / pwa.WORKER).read_bytes() != worker:
+            if update is not None:
+                update.set_aside([pwa.WORKER])
+            (target / pwa.WORKER).write_bytes(worker)
+        self.report.precache = (len(precache.entries), precache.precache_bytes)
+        self.timer.lap("service worker")
+        compress.compress_site(index, exclude=("fragment/",))  # published with the index
+        if update is None:
+            compress.compress_site(target, exclude=("pagefind/",))
+        else:
+            compress.compress_site(target, update.set_aside, only=update.touched)
+        self.timer.lap("compress")
 
     def _changed(self, catalogue: Catalogue, fingerprints: dict[str, str]) -> list[str]:
         previous = self.state.get("pages", {})
@@ -301,6 +323,7 @@ def _exports(catalogue: Catalogue, changed: list[str], site_url: str) -> dict[st
     files = {exports.procedure_json_path(catalogue.procedures[c]): bodies[c] + "\n" for c in changed}
     files["du-lieu/danh-muc.json"] = exports.catalogue_json(catalogue, bodies)
     files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url)
+    files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue)
     files["du-lieu/schema.json"] = exports.record_schema()
     files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url)
     return files

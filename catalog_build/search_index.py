@@ -8,6 +8,7 @@ pages an incremental MkDocs build re-rendered, and lets it run in parallel with 
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import subprocess
@@ -122,6 +123,12 @@ def publish_index(source: Path, target: Path) -> None:
     for rel in sorted(wanted - present - {ENTRY}):
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         os.link(source / rel, target / rel)
+    # Files with fixed names (pagefind.js, its worker and WebAssembly) change with Pagefind's version.
+    for rel in sorted(wanted & present - {ENTRY}):
+        if rel.parts[0] not in ("fragment", "index", "filter") and not filecmp.cmp(source / rel, target / rel, False):
+            swap = target / rel.with_name(rel.name + ".new")
+            os.link(source / rel, swap)
+            swap.replace(target / rel)
     switch = target / (ENTRY.name + ".new")
     switch.write_bytes(entry)
     switch.replace(target / ENTRY)

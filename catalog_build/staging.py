@@ -15,8 +15,8 @@ from pathlib import Path
 
 from catalog_build.writer import discard_dir
 
-# Written by every MkDocs build, dirty or not.
-ALWAYS_REBUILT = ("404.html", "sitemap.xml", "sitemap.xml.gz")
+# Written by every MkDocs build, dirty or not (the theme's static templates; robots.txt is ours).
+ALWAYS_REBUILT = ("404.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt")
 
 
 def output_of(docs_rel: str) -> str:
@@ -47,6 +47,20 @@ class IncrementalUpdate:
                     self.created.append(rel)
         for rel in rewritten + [output_of(rel) for rel in removed_docs]:
             self._move(self.site_dir / rel, self.backup_dir / rel, rel)
+
+    def set_aside(self, rels: list[str]) -> None:
+        """Files the build is about to write or delete itself after MkDocs (the service worker,
+        compressed copies): existing ones are moved aside, new ones noted, as for MkDocs' outputs."""
+        for rel in rels:
+            if (self.site_dir / rel).exists():
+                self._move(self.site_dir / rel, self.backup_dir / rel, rel)
+            else:
+                self.created.append(rel)
+
+    @property
+    def touched(self) -> list[str]:
+        """Everything this update writes or removes (what MkDocs will, and what `set_aside` was told)."""
+        return self.moved + self.created
 
     def _move(self, source: Path, target: Path, rel: str) -> None:
         if source.exists():

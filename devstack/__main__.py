@@ -137,7 +137,9 @@ class Stack:
         self._thread(server.server.serve_forever, server.server)
 
     def _serve_site(self) -> None:
-        handler = functools.partial(_QuietFiles, directory=str(self.args.site_dir))
+        from devstack.static import SiteFiles  # compressed copies when the browser takes them
+
+        handler = functools.partial(SiteFiles, directory=str(self.args.site_dir))
         server = http.server.ThreadingHTTPServer((self.args.host, self.args.site_port), handler)
         self._thread(server.serve_forever, server)
 
@@ -196,11 +198,6 @@ class Stack:
             server.shutdown()
         self.save()
         self.moto.stop()
-
-
-class _QuietFiles(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def _aws_clients() -> tuple[Any, Any]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from catalog_build import compress
 from infra import caching
 
 
@@ -55,10 +56,15 @@ def _md5(path: Path) -> str:
 
 
 def scan(site_dir: Path) -> dict[str, LocalFile]:
-    files = (path for path in site_dir.rglob("*") if path.is_file())
+    """The files to publish. The build's compressed copies (`page.html.br`, `.gz`) stay out:
+    CloudFront compresses by itself, choosing the encoding per viewer, whereas an object stored
+    compressed would go to every viewer as it is (catalog_build/compress.py)."""
+    files = sorted(path for path in site_dir.rglob("*") if path.is_file())
+    keys = {path.relative_to(site_dir).as_posix(): path for path in files}
     return {
-        (key := path.relative_to(site_dir).as_posix()): LocalFile(key=key, path=path, md5=_md5(path))
-        for path in sorted(files)
+        key: LocalFile(key=key, path=path, md5=_md5(path))
+        for key, path in keys.items()
+        if not compress.is_copy(key, keys)
     }
 
 

@@ -14,13 +14,13 @@ from playwright.sync_api import Browser, Page
 
 from catalog_build.build import BuildOptions, build
 from catalog_build.site import derived_config
+from devstack.static import SiteFiles
 from tests.browser.stack import PortalStack, Ports
 from tests.factories import REPO
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+class _QuietHandler(SiteFiles):
+    """The built site as `make run` serves it: compressed copies when the browser accepts them."""
 
 
 class _QuietServer(http.server.ThreadingHTTPServer):

@@ -45,7 +45,14 @@ def test_a_full_build_writes_pages_exports_and_search_index(workspace):
     page = (site / "thu-tuc" / "1-999001" / "index.html").read_text()
     assert '<html lang="vi"' in page and "Thủ tục thử nghiệm số 1</h1>" in page
     assert '<script type="application/ld+json">' in page
-    for export in ("danh-muc.json", "danh-muc.csv", "schema.json", "thay-doi.xml", "thu-tuc/1-999002.json"):
+    for export in (
+        "danh-muc.json",
+        "danh-muc.csv",
+        "co-quan.json",
+        "schema.json",
+        "thay-doi.xml",
+        "thu-tuc/1-999002.json",
+    ):
         assert (site / "du-lieu" / export).is_file(), export
     assert indexed_pages(site) == 3
     assert not (site / "search" / "search_index.json").exists()  # MkDocs' own search is off

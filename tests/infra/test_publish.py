@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,15 @@ def test_invalidations_are_batched_and_collapse_to_everything_above_the_threshol
     assert cdn.batches(paths[:1500]) == [paths[:1000], paths[1000:1500]]
     assert cdn.batches(paths) == [["/*"]]
     assert cdn.batches([]) == []
+
+
+def test_the_builds_compressed_copies_stay_out_of_the_bucket_but_the_sitemaps_gzip_goes_up(aws, tmp_path: Path) -> None:
+    site = write_site(tmp_path, {**SITE, "sitemap.xml": "<urlset/>"})
+    for key in ("index.html", "sw.js", "sitemap.xml"):
+        (site / f"{key}.gz").write_bytes(gzip.compress((site / key).read_bytes()))
+    (site / "index.html.br").write_bytes(b"brotli")
+    plan, _ = run(aws, site)
+    uploaded = {item.key for item in plan.uploads}
+    assert uploaded == set(SITE) | {"sitemap.xml", "sitemap.xml.gz"}  # MkDocs' own sitemap.xml.gz is a page
+    page = aws[0].get_object(Bucket=BUCKET, Key="index.html")
+    assert "ContentEncoding" not in page and page["Body"].read().decode() == SITE["index.html"]
