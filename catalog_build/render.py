@@ -19,6 +19,7 @@ from catalog_build.models import Audience, Channel, Fee, Level, Procedure
 
 TEMPLATES = Path(__file__).with_name("templates")
 LIST_PAGE_SIZE = 100  # a browse page stays light on a phone and cheap to re-render
+SUMMARY_CHARS = 300  # a procedure page's meta description (search engines show about 160)
 # JSON inside <script> must not contain markup the HTML parser could act on.
 _JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]#|"})
@@ -67,14 +68,27 @@ def _environment() -> Environment:
     return env
 
 
-def _attr(value: str) -> str:
-    """Text for a double-quoted YAML front-matter scalar."""
-    return " ".join(value.replace("\\", "\\\\").replace('"', '\\"').split())
+def _attr(value: str) -> Markup:
+    """Text for a double-quoted YAML front-matter scalar that the theme puts in an attribute.
+
+    The theme writes `page.meta.description` into `<meta content="...">` unescaped, so the value
+    is HTML-escaped here; JSON's escapes (backslashes) are YAML's too. Marked safe so that the
+    template does not escape it again: `\\&#34;` is not a valid YAML escape, and the page would
+    silently lose its description.
+    """
+    return Markup(json.dumps(str(escape(" ".join(value.split()))), ensure_ascii=False)[1:-1])
 
 
-def _summary(procedure: Procedure, sector_name: str) -> str:
+def _summary(procedure: Procedure, sector_name: str) -> Markup:
     lead = procedure.description or f"{procedure.name}: trình tự, hồ sơ, thời hạn, phí và lệ phí."
-    return _attr(f"{procedure.code} · {sector_name}. {lead}")[:300]
+    return _attr(_clip(" ".join(f"{procedure.code} · {sector_name}. {lead}".split()), SUMMARY_CHARS))
+
+
+def _clip(value: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis."""
+    if len(value) <= limit:
+        return value
+    return value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
 
 
 class Renderer:

@@ -1,4 +1,7 @@
+import html
+
 import pytest
+import yaml
 
 from catalog_build.loader import load_catalogue
 from catalog_build.render import Renderer
@@ -83,12 +86,36 @@ def test_a_procedure_page_shows_every_field(catalogue):
     assert missing == []
 
 
+def test_only_procedures_open_online_link_to_online_submission(tmp_path):
+    suspended = procedure_record("1.999003", online_level="partial", status="suspended")
+    catalogue = load_catalogue(make_data_dir(tmp_path, [procedure_record(), suspended]))
+    pages = Renderer(catalogue).procedure_pages(["1.999001", "1.999003"])
+    link = '<a class="md-button md-button--primary" href="../../nop-ho-so/?thu-tuc=1.999001">Nộp hồ sơ trực tuyến</a>'
+    assert link in pages["thu-tuc/1-999001.md"]
+    assert "nop-ho-so/" not in pages["thu-tuc/1-999003.md"]
+
+
+def test_offline_procedures_have_no_online_submission_link(catalogue):
+    page = Renderer(catalogue).procedure_pages(["1.999002"])["thu-tuc/1-999002.md"]
+    assert "nop-ho-so/" not in page and "Nộp hồ sơ trực tuyến" not in page
+
+
 def test_text_from_the_data_cannot_inject_markup(tmp_path):
     evil = procedure_record(name="Thủ tục *đậm* <script>alert(1)</script>", description="<img src=x onerror=alert(1)>")
     catalogue = load_catalogue(make_data_dir(tmp_path, [evil]))
     page = Renderer(catalogue).procedure_pages(["1.999001"])["thu-tuc/1-999001.md"]
     assert "<script>alert" not in page and "<img" not in page
     assert "# Thủ tục \\*đậm\\* &lt;script&gt;" in page
+
+
+def test_a_description_with_quotes_and_backslashes_stays_the_pages_meta_description(tmp_path):
+    lead = 'Đăng ký biến động ("sang tên sổ đỏ") \\ chuyển nhượng <b>đất</b> ' + "dài " * 200
+    catalogue = load_catalogue(make_data_dir(tmp_path, [procedure_record(description=lead)]))
+    page = Renderer(catalogue).procedure_pages(["1.999001"])["thu-tuc/1-999001.md"]
+    meta = yaml.safe_load(page.split("---\n")[1])
+    assert meta["description"].startswith("1.999001 · ")
+    assert "(&#34;sang tên sổ đỏ&#34;) \\ chuyển nhượng &lt;b&gt;đất&lt;/b&gt;" in meta["description"]
+    assert len(html.unescape(meta["description"])) <= 300 and meta["description"].endswith("dài…")
 
 
 def test_browse_pages_list_each_procedure_under_its_groups(catalogue):
