@@ -56,6 +56,17 @@ def catalogue_json(catalogue: Catalogue, bodies: dict[str, str]) -> str:
     return f'{{"count": {len(bodies)},\n"procedures": [\n{records}\n]}}\n'
 
 
+def agencies_json(catalogue: Catalogue) -> str:
+    """Every agency (code, name, level, parent) in Vietnamese name order: what the site's forms offer
+    and how its pages name an agency the API gives only by code."""
+    agencies = sorted(catalogue.agencies.values(), key=lambda agency: text.sort_key(agency.name))
+    records = [
+        agency.model_dump(mode="json", include={"code", "name", "level", "parent"}, exclude_none=True)
+        for agency in agencies
+    ]
+    return json.dumps({"count": len(records), "agencies": records}, ensure_ascii=False, indent=None) + "\n"
+
+
 def catalogue_csv(catalogue: Catalogue, site_url: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

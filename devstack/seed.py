@@ -1,4 +1,4 @@
-"""Demo data for the local stack: a citizen, a business, two agencies each with an API client, and
+"""Demo data for the local stack: a citizen, a business, three agencies each with an API client, and
 one relying-party portal. Idempotent: what exists is left alone, so restarts keep edits.
 
 Secrets are generated on first run and kept in the state folder (never committed) so that the
@@ -20,7 +20,13 @@ DEMO_CITIZEN = {
     "phone": "0912000001",
 }
 DEMO_BUSINESS = {"tax_code": "0100109106", "full_name": "Công ty Cổ phần Dữ liệu Mẫu", "email": "lienhe@example.vn"}
-DEMO_AGENCIES = {"TTLLTPQG": "Trung tâm Lý lịch tư pháp quốc gia", "CSGT": "Cục Cảnh sát giao thông"}
+DEMO_AGENCIES = {
+    "TTLLTPQG": "Trung tâm Lý lịch tư pháp quốc gia",
+    "CSGT": "Cục Cảnh sát giao thông",
+    # The coordinating office (PORTAL_COORDINATING_AGENCY's default): it accepts complaints and
+    # checks answers, so without its client no complaint could get past "received" locally.
+    "VPCP": "Văn phòng Chính phủ",
+}
 DEMO_RP = "cong-tinh-demo"
 RP_CALLBACK = "http://127.0.0.1:8765/callback"
 RP_HOME = "http://127.0.0.1:8765/"
@@ -52,13 +58,19 @@ def _agency_client(agency: str) -> str:
 def load_or_create_credentials(folder: Path) -> DemoCredentials:
     path = folder / CREDENTIALS_FILE
     if path.exists():
-        return DemoCredentials(json.loads(path.read_text(encoding="utf-8")))
-    values = {
-        "citizen_password": f"Dan-{secrets.token_hex(4)}",
-        "business_password": f"DoanhNghiep-{secrets.token_hex(4)}",
-        "rp_secret": secrets.token_urlsafe(24),
-        "agency_secrets": {agency: secrets.token_urlsafe(24) for agency in DEMO_AGENCIES},
-    }
+        values = json.loads(path.read_text(encoding="utf-8"))
+        missing = [agency for agency in DEMO_AGENCIES if agency not in values["agency_secrets"]]
+        if not missing:
+            return DemoCredentials(values)
+        # A state folder from before a demo agency was added: give the new ones secrets, keep the rest.
+        values["agency_secrets"].update({agency: secrets.token_urlsafe(24) for agency in missing})
+    else:
+        values = {
+            "citizen_password": f"Dan-{secrets.token_hex(4)}",
+            "business_password": f"DoanhNghiep-{secrets.token_hex(4)}",
+            "rp_secret": secrets.token_urlsafe(24),
+            "agency_secrets": {agency: secrets.token_urlsafe(24) for agency in DEMO_AGENCIES},
+        }
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(values, indent=2), encoding="utf-8")
     path.chmod(0o600)

@@ -149,10 +149,27 @@ def test_a_signed_in_citizen_follows_their_own(http, offices):
 
 def test_an_anonymous_submitter_follows_it_with_code_and_contact(http, offices):
     code = through_to_answer(http, offices)
+    act(http, offices["VPCP"], code, "check", {"action": "approve"})
     found = http.post("/complaints/lookup", body=json_body({"code": code, "contact": "PHAN@example.vn"}), headers=JSON)
     assert found.status_code == 200 and found.json_body["answer"]["text"].startswith("Hồ sơ đã có kết quả")
     wrong = http.post("/complaints/lookup", body=json_body({"code": code, "contact": "khac@example.vn"}), headers=JSON)
     assert wrong.status_code == 404
+
+
+def test_the_submitter_sees_the_answer_only_once_the_coordinating_office_has_checked_it(http, offices):
+    code = through_to_answer(http, offices)
+
+    def followed() -> dict:
+        body = json_body({"code": code, "contact": "phan@example.vn"})
+        return http.post("/complaints/lookup", body=body, headers=JSON).json_body
+
+    assert followed()["status"] == "answered" and "answer" not in followed()
+    act(http, offices["VPCP"], code, "check", {"action": "send_back", "note": "Chưa trả lời đúng nội dung"})
+    assert followed()["status"] == "assigned" and "answer" not in followed(), "a sent-back answer stays unseen"
+    assert http.get(f"/agency/complaints/{code}", headers=offices["CA-TINH"]).json_body["answer"] is not None
+    act(http, offices["CA-TINH"], code, "answer", {"text": "Hồ sơ của ông đã có kết quả từ ngày 20/11."})
+    act(http, offices["VPCP"], code, "check", {"action": "approve"})
+    assert followed()["answer"]["text"] == "Hồ sơ của ông đã có kết quả từ ngày 20/11."
 
 
 def test_anonymous_intake_needs_a_name_and_a_contact(http):

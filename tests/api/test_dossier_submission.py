@@ -95,6 +95,37 @@ def test_an_attachment_never_uploaded_is_refused_at_submission(http, citizen_hea
     assert "to-khai.pdf" in answer.json_body["error"]["message"]
 
 
+def test_a_file_removed_from_a_draft_is_neither_checked_nor_kept_with_the_dossier(http, citizen_headers):
+    draft_id = start_draft(http, citizen_headers).json_body["draft_id"]
+    request = {"document": "TK01", "file_name": "sai-tep.pdf", "content_type": "application/pdf", "size": 100}
+    never = http.post(
+        f"/dossiers/drafts/{draft_id}/attachments", body=json_body(request), headers={**JSON, **citizen_headers}
+    ).json_body
+    wrong = attach(http, citizen_headers, draft_id)
+    for ticket in (never, wrong):
+        path = f"/dossiers/drafts/{draft_id}/attachments/{ticket['attachment']['attachment_id']}"
+        answer = http.delete(path, headers=citizen_headers)
+        assert answer.status_code == 200, answer.body
+    assert answer.json_body["attachments"] == [] and answer.json_body["requirements"][0]["attached"] == 0
+    kept = attach(http, citizen_headers, draft_id)
+    submitted = http.post(f"/dossiers/drafts/{draft_id}/submission", headers=citizen_headers)
+    assert submitted.status_code == 201, submitted.body
+    assert [item["attachment_id"] for item in submitted.json_body["attachments"]] == [
+        kept["attachment"]["attachment_id"]
+    ]
+
+
+def test_removing_an_unknown_attachment_or_from_another_persons_draft_is_not_found(http, citizen_headers):
+    draft_id = start_draft(http, citizen_headers).json_body["draft_id"]
+    attachment_id = attach(http, citizen_headers, draft_id)["attachment"]["attachment_id"]
+    other = user_token(http, create_citizen("079200001234"))
+    assert http.delete(f"/dossiers/drafts/{draft_id}/attachments/{attachment_id}", headers=other).status_code == 404
+    unknown = http.delete(f"/dossiers/drafts/{draft_id}/attachments/khong-co", headers=citizen_headers)
+    assert unknown.status_code == 404 and unknown.json_body["error"]["field"] == "attachment_id"
+    draft = http.get(f"/dossiers/drafts/{draft_id}", headers=citizen_headers).json_body
+    assert [item["attachment_id"] for item in draft["attachments"]] == [attachment_id]
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [(b"MZ\x90\x00 not a pdf at all", "application/pdf"), (PDF, "application/x-msdownload"), (PDF + b"extra", None)],

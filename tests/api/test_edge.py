@@ -70,6 +70,11 @@ def test_field_longer_than_its_cap_is_refused(http):
     assert error == {"code": "invalid_input", "message": "Giá trị quá dài.", "field": "full_name"}
 
 
+def test_a_malformed_email_address_is_refused_in_vietnamese_not_in_the_validators_english(http):
+    error = assert_error_shape(register(http, json.dumps({**CITIZEN, "email": "thu.example.vn"})), 400, "invalid_input")
+    assert error == {"code": "invalid_input", "message": "Địa chỉ thư điện tử không hợp lệ.", "field": "email"}
+
+
 def test_wrong_type_is_refused(http):
     error = assert_error_shape(register(http, json.dumps({**CITIZEN, "full_name": 12})), 400, "invalid_input")
     assert error["field"] == "full_name"

@@ -121,6 +121,21 @@ def test_return_page_ignores_its_query_string_and_shows_the_stored_status(http, 
     assert "Thanh toán thành công" in page.body.decode()
 
 
+def test_return_page_links_back_to_the_dossiers_page_on_the_site_or_to_the_account(http, citizen, headers):
+    from chalicelib.core.config import get_settings
+
+    site = get_settings().site_url
+    dossier = dossier_awaiting_payment(citizen)
+    intent = pending_payment(http, headers, kind="dossier_fee", dossier_code=dossier.code, gateway="momo")["intent"]
+    page = http.get(f"/payments/intents/{intent['intent_id']}/return").body.decode()
+    assert f'<a href="{site}ho-so/?ma={dossier.code}">Quay lại hồ sơ {dossier.code}</a>' in page
+    fine = pending_payment(http, headers, kind="traffic_fine", reference="0001/QĐ-XPHC", gateway="paygov")["intent"]
+    page = http.get(f"/payments/intents/{fine['intent_id']}/return").body.decode()
+    assert f'<a href="{site}tai-khoan/">Về Tài khoản của tôi</a>' in page
+    unknown = http.get("/payments/intents/khong-co/return").body.decode()
+    assert "Không tìm thấy giao dịch" in unknown and f'href="{site}tai-khoan/"' in unknown
+
+
 def test_receipt_is_printable_html_with_every_field_of_the_reference(http, citizen, headers):
     dossier = dossier_awaiting_payment(citizen, fees=FEES)
     intent = pending_payment(http, headers, kind="dossier_fee", dossier_code=dossier.code, gateway="paygov")["intent"]

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 
-from catalog_build import exports
+from catalog_build import exports, text
 from catalog_build.loader import load_catalogue
 from tests.factories import make_data_dir, procedure_record
 
@@ -41,6 +41,16 @@ def test_the_csv_has_a_row_per_procedure_and_opens_as_utf8(tmp_path):
     assert len(rows) == 3
     assert rows[0]["sector_name"] == "Đường bộ"
     assert rows[0]["url"] == "https://dvc.example/thu-tuc/1-999001/"
+
+
+def test_the_agency_list_names_every_agency_in_vietnamese_order(tmp_path):
+    catalogue = catalogue_of(tmp_path)
+    data = json.loads(exports.agencies_json(catalogue))
+    assert data["count"] == len(catalogue.agencies) == len(data["agencies"])
+    names = [agency["name"] for agency in data["agencies"]]
+    assert names == sorted(names, key=text.sort_key)
+    police = next(agency for agency in data["agencies"] if agency["name"] == "Công an cấp tỉnh")
+    assert set(police) <= {"code", "name", "level", "parent"} and police["level"] == "province"
 
 
 def test_the_atom_feed_lists_the_most_recently_updated_first(tmp_path):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from chalicelib.complaints.attachments import links
 from chalicelib.complaints.schemas import AnswerView, ComplaintView, HistoryEntry, PublishedItem
-from chalicelib.complaints.workflow import OPEN, label
+from chalicelib.complaints.workflow import CLOSED, OPEN, PUBLISHED, label
 from chalicelib.core import clock
 from chalicelib.core.clock import moment
 from chalicelib.store.complaints import Complaint
+
+# The submitter sees the agency's answer once the coordinating office has checked it (an answer
+# waiting for the check, or sent back, may still change); agencies see it all along.
+CHECKED = frozenset({PUBLISHED, CLOSED})
 
 
 def answer_of(item: Complaint) -> AnswerView | None:
@@ -32,7 +36,7 @@ def complaint_view(item: Complaint, *, for_agency: bool = False) -> ComplaintVie
         status_label=label(item.status),
         deadline=moment(item.deadline),
         overdue=overdue,
-        answer=answer_of(item),
+        answer=answer_of(item) if for_agency or item.status in CHECKED else None,
         history=[
             HistoryEntry(
                 at=moment(e["at"]),

@@ -41,8 +41,15 @@ def invalid_input(error: ValidationError) -> InvalidInput:
     field = ".".join(str(part) for part in first["loc"]) or None
     kind = first["type"]
     if kind == "value_error":
-        # Our validators raise ValueError with a Vietnamese message; pydantic prefixes it.
-        message = str(first["msg"]).removeprefix("Value error, ")
+        # Our validators raise ValueError with a Vietnamese message; pydantic prefixes it. Its own
+        # value errors (an e-mail address, from email-validator) are English and get ours instead.
+        raw = str(first["msg"])
+        if raw.startswith("Value error, "):
+            message = raw.removeprefix("Value error, ")
+        elif raw.startswith("value is not a valid email address"):
+            message = "Địa chỉ thư điện tử không hợp lệ."
+        else:
+            message = _MESSAGES["value_error"]
     else:
         message = _MESSAGES.get(kind, "Giá trị không hợp lệ.")
     return InvalidInput(message, field=field)

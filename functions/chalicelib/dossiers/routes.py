@@ -116,6 +116,20 @@ def add_attachment(call: Call) -> Response:
 
 @endpoint(
     dossiers_api,
+    "/dossiers/drafts/{draft_id}/attachments/{attachment_id}",
+    "DELETE",
+    summary="Remove an attachment from a draft",
+    tag="dossiers",
+    access=SIGNED_IN,
+    responses={200: _DRAFT},
+)
+def remove_attachment(call: Call) -> Response:
+    draft = submission.remove_attachment(_account(call), call.params["draft_id"], call.params["attachment_id"])
+    return _draft_reply(draft)
+
+
+@endpoint(
+    dossiers_api,
     "/dossiers/drafts/{draft_id}/submission",
     "POST",
     summary="Submit a draft",

@@ -141,6 +141,19 @@ def add_attachment(account: Account, draft_id: str, request: AttachmentRequest) 
     return Ticket(attachment, upload)
 
 
+def remove_attachment(account: Account, draft_id: str, attachment_id: str) -> Draft:
+    """Take a file off a draft (chosen by mistake, or its upload never finished): it is no longer
+    checked, copied or shown. Its object under `drafts/` is left to the bucket's lifecycle rule, which
+    expires that prefix with the drafts, so the app's role needs no right to delete."""
+    draft = get_draft(account, draft_id)
+    kept = [item for item in draft.attachments if item["attachment_id"] != attachment_id]
+    if len(kept) == len(draft.attachments):
+        raise NotFound("Không tìm thấy tệp đính kèm trong hồ sơ nháp.", field="attachment_id")
+    draft.attachments = kept
+    _touch(draft)
+    return draft
+
+
 def submit(account: Account, draft_id: str) -> Dossier:
     draft = get_draft(account, draft_id)
     procedure = submittable(draft.procedure_code, account)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib.core.calendar import vietnam_now
+from chalicelib.core.config import get_settings
 from chalicelib.payments.callbacks import money
 from chalicelib.payments.gateways.base import Order
 from chalicelib.store.payments import PaymentIntent
@@ -67,9 +69,19 @@ def receipt(intent: PaymentIntent) -> str:
     return page("Biên lai thu điện tử", body)
 
 
+def back_link(intent: PaymentIntent | None) -> str:
+    """The way back to the citizen site: the dossier's page for a dossier fee, the account page otherwise."""
+    site = get_settings().site_url
+    if intent is not None and intent.dossier_code:
+        href, text = f"{site}ho-so/?ma={quote(intent.dossier_code)}", f"Quay lại hồ sơ {intent.dossier_code}"
+    else:
+        href, text = f"{site}tai-khoan/", "Về Tài khoản của tôi"
+    return f'<p><a href="{escape(href)}">{escape(text)}</a></p>'
+
+
 def returned(intent: PaymentIntent | None) -> str:
     if intent is None:
-        return page("Không tìm thấy giao dịch", "<h1>Không tìm thấy giao dịch</h1>")
+        return page("Không tìm thấy giao dịch", "<h1>Không tìm thấy giao dịch</h1>" + back_link(None))
     status = STATUS_TEXT.get(intent.status, intent.status)
     body = (
         f"<h1>{escape(status)}</h1>"
@@ -78,7 +90,7 @@ def returned(intent: PaymentIntent | None) -> str:
     )
     if intent.status == "pending":
         body += "<p>Kết quả sẽ được cập nhật ngay khi cổng thanh toán xác nhận. Vui lòng tải lại trang sau ít phút.</p>"
-    return page(status, body)
+    return page(status, body + back_link(intent))
 
 
 def sandbox_checkout(gateway_label: str, order: Order, checkout: str) -> str:

@@ -15,11 +15,12 @@ const SESSION = "portal.session";
 const PENDING = "portal.signin";
 
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, retryAfter) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.retryAfter = retryAfter; // seconds, from Retry-After on a 429 (undefined otherwise)
   }
 }
 
@@ -153,8 +154,9 @@ export function signOut() {
 /**
  * Call the API. `auth: true` sends the access token (refreshed when it has expired); a 401 means
  * the person must sign in again. Errors come back as ApiError with the API's Vietnamese message.
+ * `text: true` returns the body as text (an HTML page such as the e-receipt) instead of JSON.
  */
-export async function api(path, { method = "GET", body, auth = false } = {}) {
+export async function api(path, { method = "GET", body, auth = false, text = false } = {}) {
   const headers = {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let current = auth ? session() : null;
@@ -171,33 +173,85 @@ export async function api(path, { method = "GET", body, auth = false } = {}) {
   } catch {
     throw new ApiError(0, "offline", "Không kết nối được với Cổng Dịch vụ công. Vui lòng kiểm tra kết nối mạng và thử lại.");
   }
+  if (text && response.ok) return response.text(); // `text: true`: an HTML page (the e-receipt), not JSON
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = answer.error || {};
     if (response.status === 401 && auth) sessionStorage.removeItem(SESSION);
-    throw new ApiError(response.status, error.code || "error", error.message || "Yêu cầu không thành công.", error.field);
+    const retryAfter = Number.parseInt(response.headers.get("Retry-After") || "", 10) || undefined;
+    throw new ApiError(response.status, error.code || "error", error.message || "Yêu cầu không thành công.", error.field, retryAfter);
   }
   return answer;
 }
 
-/** Upload a file with the presigned POST the API handed out (straight to storage, not through the API). */
-export async function upload(ticket, file) {
+const UPLOAD_OFFLINE = "Không tải được tệp lên. Vui lòng kiểm tra kết nối mạng và thử lại.";
+const UPLOAD_REFUSED = "Kho lưu trữ từ chối tệp. Hãy kiểm tra loại và dung lượng tệp.";
+
+/**
+ * Upload a file with the presigned POST the API handed out (straight to storage, not through the API).
+ * With `onProgress`, it is called with the fraction sent so far (0 to 1) while the file goes up.
+ */
+export async function upload(ticket, file, onProgress) {
   const form = new FormData();
   for (const [name, value] of Object.entries(ticket.fields)) form.append(name, value);
   form.append("file", file);
+  if (onProgress) return uploadWithProgress(ticket.url, form, onProgress);
   let response;
   try {
     response = await fetch(ticket.url, { method: "POST", body: form });
   } catch {
-    throw new ApiError(0, "offline", "Không tải được tệp lên. Vui lòng kiểm tra kết nối mạng và thử lại.");
+    throw new ApiError(0, "offline", UPLOAD_OFFLINE);
   }
-  if (!response.ok) throw new ApiError(response.status, "upload_failed", "Kho lưu trữ từ chối tệp. Hãy kiểm tra loại và dung lượng tệp.");
+  if (!response.ok) throw new ApiError(response.status, "upload_failed", UPLOAD_REFUSED);
+}
+
+// fetch() cannot report upload progress; XMLHttpRequest can.
+function uploadWithProgress(url, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", url);
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    request.addEventListener("load", () => {
+      if (request.status >= 200 && request.status < 300) {
+        onProgress(1);
+        resolve();
+      } else {
+        reject(new ApiError(request.status, "upload_failed", UPLOAD_REFUSED));
+      }
+    });
+    request.addEventListener("error", () => reject(new ApiError(0, "offline", UPLOAD_OFFLINE)));
+    request.send(form);
+  });
+}
+
+/** An amount in đồng the Vietnamese way: 135.000 đồng. */
+export function money(amount) {
+  return `${new Intl.NumberFormat("vi-VN").format(amount)} đồng`;
 }
 
 /** Show a message in a status element (role="status" or role="alert" set in the page's HTML). */
 export function say(element, text, kind = "info") {
   element.textContent = text;
   element.dataset.kind = kind;
+}
+
+/** A date from the API (YYYY-MM-DD, no time zone) the Vietnamese way: 23/11/2026. */
+export function day(iso) {
+  if (!iso) return "";
+  const [year, month, date] = iso.slice(0, 10).split("-");
+  return `${date}/${month}/${year}`;
+}
+
+let agencyList;
+/** The catalogue's agencies (du-lieu/co-quan.json) as a Map code -> {code, name, level, parent}; empty if unavailable. */
+export function agencies() {
+  agencyList ??= fetch(site("du-lieu/co-quan.json"))
+    .then((response) => (response.ok ? response.json() : { agencies: [] }))
+    .catch(() => ({ agencies: [] }))
+    .then((data) => new Map(data.agencies.map((agency) => [agency.code, agency])));
+  return agencyList;
 }
 
 /** A date-time from the API (ISO 8601) the Vietnamese way: 14:05 23/11/2026. */
