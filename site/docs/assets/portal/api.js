@@ -254,8 +254,18 @@ export function agencies() {
   return agencyList;
 }
 
-/** A date-time from the API (ISO 8601) the Vietnamese way: 14:05 23/11/2026. */
+/**
+ * A date-time from the API (ISO 8601) the Vietnamese way, in Vietnam's time whatever the device's
+ * zone (deadlines and office hours are Vietnamese): 14:05 23/11/2026.
+ */
 export function when(iso) {
   if (!iso) return "";
-  return new Date(iso).toLocaleString("vi-VN", { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric" });
+  return new Date(iso).toLocaleString("vi-VN", {
+    timeZone: "Asia/Ho_Chi_Minh",
+    hour: "2-digit",
+    minute: "2-digit",
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+  });
 }
