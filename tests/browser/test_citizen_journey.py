@@ -15,7 +15,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_dossier_pages import PDF, PNG, document_field, no_violations, save_step_one
+from tests.browser.accessibility import no_violations
+from tests.browser.test_dossier_pages import PDF, PNG, document_field, save_step_one
 from tests.browser.test_sign_in_through_site import DEMO_CITIZEN
 from tests.browser.test_tracking_and_complaints import answer_and_publish
 

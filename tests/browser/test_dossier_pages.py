@@ -16,7 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.accessibility import wcag_violations
+from tests.browser.accessibility import no_violations
 from tests.browser.stack import PortalStack
 from tests.browser.test_sign_in_through_site import DEMO_CITIZEN, sign_in
 
@@ -26,11 +26,6 @@ PDF = b"%PDF-1.7\n% don de nghi cap giay phep lai xe quoc te\n" + b"0" * 2048
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 512
 _serial = itertools.count(1)
 
-
-def no_violations(page: Page) -> None:
-    """axe once transitions have ended (half-faded text would be judged on a contrast it never keeps)."""
-    page.wait_for_function("document.getAnimations().every((animation) => animation.playState !== 'running')")
-    assert wcag_violations(page) == []
 
 
 def synchronised_dossier(stack: PortalStack, *statuses: int, channel: str = "online") -> str:

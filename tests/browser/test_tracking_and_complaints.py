@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.accessibility import wcag_violations
+from tests.browser.accessibility import no_violations
 from tests.browser.stack import PortalStack
 from tests.browser.test_sign_in_through_site import DEMO_CITIZEN, sign_in
 
@@ -67,12 +67,6 @@ def answer_and_publish(stack: PortalStack, code: str, text: str, agency: str = "
         assert reply.status_code == 200, (action, reply.text)
     assert reply.json()["status"] == "published"
 
-
-def no_violations(page: Page) -> None:
-    """axe on the page once transitions have ended (the theme fades its "back to top" button in after
-    focus moves up the page; half-faded text would be judged on a contrast it never keeps)."""
-    page.wait_for_function("document.getAnimations().every((animation) => animation.playState !== 'running')")
-    assert wcag_violations(page) == []
 
 
 # Tracking a dossier
