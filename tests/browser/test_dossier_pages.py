@@ -27,7 +27,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 512
 _serial = itertools.count(1)
 
 
-
 def synchronised_dossier(stack: PortalStack, *statuses: int, channel: str = "online") -> str:
     """A dossier of the demo citizen that the Cục CSGT's system received, then moved through `statuses`."""
     now = datetime.now(UTC)

@@ -68,7 +68,6 @@ def answer_and_publish(stack: PortalStack, code: str, text: str, agency: str = "
     assert reply.json()["status"] == "published"
 
 
-
 # Tracking a dossier
 
 
