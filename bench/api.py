@@ -64,6 +64,9 @@ def child_env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in UNSET}
     env.update(PORTAL_ENV)
     env.pop("PYTHONPATH", None)
+    # The warm-up run must leave bytecode behind, as the Lambda bundle ships it (infra.bundle):
+    # with this set, the app alone would be compiled from source in every run (1.31x, not 1.11x).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

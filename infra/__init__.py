@@ -11,3 +11,5 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 REPO = Path(__file__).resolve().parents[1]
 FUNCTIONS_DIR = REPO / "functions"
+# The Lambda runtime; infra.bundle compiles bytecode for exactly this version.
+LAMBDA_PYTHON = (3, 11)

@@ -27,7 +27,7 @@ from infra.routes import AppShape, Job, StreamHandler
 from infra.stages import Stage
 from infra.tables import Tables
 
-RUNTIME = lambda_.Runtime.PYTHON_3_11
+RUNTIME = lambda_.Runtime.PYTHON_3_11  # keep infra.LAMBDA_PYTHON in step
 PAYMENT_TABLE_PREFIX = "payment"
 
 # What a payment callback touches: the payment tables, the dossier whose fee it settles, the outbox.
