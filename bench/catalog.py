@@ -48,9 +48,10 @@ def query_bytes(site: Path, query: str) -> dict[str, int]:
     """Load the search page in Chromium with a cold cache, run the query, sum gzip-compressed bytes."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
+    from devstack.static import SiteFiles
+    from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SiteFiles, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/tim-kiem/?q={query}"
     sizes = {"page": 0, "search": 0, "requests": 0}

@@ -89,3 +89,12 @@ def test_the_keyboard_reaches_search_and_the_procedure_with_a_visible_focus_ring
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page).to_have_url(re.compile(r"/thu-tuc/"))
+
+
+def test_the_logo_is_announced_once_by_its_link_not_as_an_english_image(page: Page, site_url: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})  # the header hides its logo on a phone
+    page.goto(site_url + PAGES["procedure"])
+    logo = page.locator(".md-header .md-logo")
+
+    expect(logo).to_have_accessible_name("Cổng Dịch vụ công")
+    expect(logo.locator("img")).to_have_attribute("alt", "")
