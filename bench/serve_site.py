@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/serve_site.py [--root build/site] [--port 0] [--port-file PATH]
 
-A pre-compressed sibling (`page.html.br`, `page.html.gz`) is sent when the client accepts its
-encoding; otherwise text-like files are gzipped on the fly (as CloudFront does for objects
-between 1 KB and 10 MB) and kept in memory. `Content-Type` and `Cache-Control` come from
-`infra.caching`, the definition the publisher uses. Directories answer with their `index.html`,
-unknown paths with `404.html` and status 404. Used by `bench/lighthouse.sh`.
+The build's compressed copy (`page.html.br`, `page.html.gz`) is sent when the client accepts its
+encoding, as `make run` does (devstack/static.py); otherwise text-like files are gzipped on the
+fly (as CloudFront does for objects between 1 KB and 10 MB) and kept in memory. `Content-Type`
+and `Cache-Control` come from `infra.caching`, the definition the publisher uses. Directories
+answer with their `index.html`, unknown paths with `404.html` and status 404. Used by `bench/lighthouse.sh`.
 """
 
 from __future__ import annotations
@@ -23,28 +23,14 @@ from urllib.parse import unquote, urlsplit
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from devstack.static import accepted_encodings, compressed_copy  # noqa: E402
 from infra import caching  # noqa: E402
 
 COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/xml", "application/atom+xml")
 COMPRESSIBLE_EXACT = {"image/svg+xml", "application/manifest+json", "application/wasm"}
 MIN_SIZE, MAX_SIZE = 1024, 10 * 1024 * 1024
-SIBLINGS = (("br", ".br"), ("gzip", ".gz"))
 _gzipped: dict[tuple[Path, int], bytes] = {}  # compressed on the fly, by file and modification time
 _gzipped_lock = threading.Lock()
-
-
-def accepted_encodings(header: str) -> set[str]:
-    """Codings named in `Accept-Encoding` with a non-zero quality."""
-    accepted = set()
-    for part in header.split(","):
-        name, _, params = part.strip().partition(";")
-        quality = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
-        try:
-            if float(quality) > 0:
-                accepted.add(name.strip().lower())
-        except ValueError:
-            continue
-    return accepted
 
 
 def compressible(content_type: str) -> bool:
@@ -97,10 +83,9 @@ class CompressingHandler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _body(self, file: Path, content_type: str, accepted: set[str]) -> tuple[bytes, str | None]:
-        for encoding, suffix in SIBLINGS:
-            sibling = file.with_name(file.name + suffix)
-            if encoding in accepted and sibling.is_file() and not file.name.endswith(suffix):
-                return sibling.read_bytes(), encoding
+        copy = compressed_copy(file, accepted)
+        if copy is not None:
+            return copy[0].read_bytes(), copy[1]
         raw = file.read_bytes()
         if "gzip" not in accepted or not compressible(content_type) or not MIN_SIZE <= len(raw) <= MAX_SIZE:
             return raw, None

@@ -33,6 +33,18 @@ def accepted_encodings(header: str) -> set[str]:
     return accepted
 
 
+def compressed_copy(path: Path, accepted: set[str]) -> tuple[Path, str] | None:
+    """The build's copy of `path` in an accepted encoding, with that encoding, if one is up to date."""
+    if not path.is_file():
+        return None
+    modified = path.stat().st_mtime_ns
+    for suffix, encoding in ENCODINGS.items():
+        copy = path.with_name(path.name + suffix)
+        if encoding in accepted and copy.is_file() and copy.stat().st_mtime_ns >= modified:
+            return copy, encoding
+    return None
+
+
 class SiteFiles(http.server.SimpleHTTPRequestHandler):
     """Serves `directory` (give it with functools.partial); quiet, as a background server should be."""
 
@@ -45,7 +57,7 @@ class SiteFiles(http.server.SimpleHTTPRequestHandler):
             if not urllib.parse.urlsplit(self.path).path.endswith("/"):
                 return super().send_head()  # the redirect to the folder's address
             path = path / "index.html"
-        copy = self._compressed_copy(path)
+        copy = compressed_copy(path, accepted_encodings(self.headers.get("Accept-Encoding", "")))
         if copy is None:
             return super().send_head()
         copy_path, encoding = copy
@@ -58,17 +70,6 @@ class SiteFiles(http.server.SimpleHTTPRequestHandler):
         self.send_header("Last-Modified", self.date_time_string(int(path.stat().st_mtime)))
         self.end_headers()
         return handle
-
-    def _compressed_copy(self, path: Path) -> tuple[Path, str] | None:
-        if not path.is_file():
-            return None
-        accepted = accepted_encodings(self.headers.get("Accept-Encoding", ""))
-        modified = path.stat().st_mtime_ns
-        for suffix, encoding in ENCODINGS.items():
-            copy = path.with_name(path.name + suffix)
-            if encoding in accepted and copy.is_file() and copy.stat().st_mtime_ns >= modified:
-                return copy, encoding
-        return None
 
     def log_message(self, format: str, *args: object) -> None:
         pass
