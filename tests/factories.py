@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from catalog_build.build import BuildOptions
+from catalog_build.site import derived_config
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -102,3 +106,26 @@ def make_data_dir(root: Path, procedures: list[dict[str, Any]] | None = None, fa
     if faq:
         write_yaml(data / "faq" / "test.yaml", faq)
     return data
+
+
+def records(count: int) -> list[dict[str, Any]]:
+    """`count` small valid procedures, 1.999001 upwards."""
+    return [procedure_record(f"1.99900{i}", name=f"Thủ tục thử nghiệm số {i}") for i in range(1, count + 1)]
+
+
+def snapshot(*folders: Path) -> dict[str, tuple[int, str]]:
+    """Every file under the folders with its modification time and content hash, to prove what changed."""
+    return {
+        str(p): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+        for folder in folders
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def scratch_build(tmp_path: Path, count: int = 3) -> BuildOptions:
+    """Build options for a throwaway catalogue of `count` procedures under `tmp_path`, with the
+    real mkdocs.yml: data in `tmp_path`, Markdown in `ws/docs`, the site in `ws/site`."""
+    config = derived_config(REPO / "mkdocs.yml", tmp_path / "ws")
+    data = make_data_dir(tmp_path, records(count))
+    return BuildOptions(data_dir=data, config_file=config, work_dir=tmp_path / "ws" / "work", progress=False)

@@ -15,11 +15,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from catalog_build import pwa
 from catalog_build.build import BuildOptions, build
-from catalog_build.site import derived_config
 from tests.browser.conftest import _QuietHandler, _QuietServer
 from tests.browser.test_search import search_from_header
-from tests.catalog_build.test_build import records
-from tests.factories import REPO, make_data_dir, procedure_record, write_yaml
+from tests.factories import procedure_record, scratch_build, write_yaml
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "locale": "vi-VN"}
 FIRST_VISIT_BUDGET = 100_000  # bytes on the wire, compressed, headers included (DESIGN.md: 100 KB)
@@ -140,9 +138,7 @@ def test_a_first_visit_to_the_largest_procedure_page_transfers_under_100_kb(brow
 @pytest.fixture
 def small_site(tmp_path: Path) -> Iterator[tuple[BuildOptions, Path, str]]:
     """Three procedures built in a scratch workspace and served: a site to publish a new version of."""
-    config = derived_config(REPO / "mkdocs.yml", tmp_path / "ws")
-    data = make_data_dir(tmp_path, records(3))
-    options = BuildOptions(data_dir=data, config_file=config, work_dir=tmp_path / "ws" / "work", progress=False)
+    options = scratch_build(tmp_path)
     build(options)
     server = _QuietServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(tmp_path / "ws" / "site")))
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -1,36 +1,13 @@
-import hashlib
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from catalog_build.build import BuildOptions, build
+from catalog_build.build import build
 from catalog_build.cli import main
 from catalog_build.errors import BuildFailed
-from catalog_build.site import derived_config
-from tests.factories import REPO, make_data_dir, procedure_record, write_yaml
-
-
-def records(count):
-    return [procedure_record(f"1.99900{i}", name=f"Thủ tục thử nghiệm số {i}") for i in range(1, count + 1)]
-
-
-@pytest.fixture
-def workspace(tmp_path):
-    config = derived_config(REPO / "mkdocs.yml", tmp_path / "ws")
-    data = make_data_dir(tmp_path, records(3))
-    options = BuildOptions(data_dir=data, config_file=config, work_dir=tmp_path / "ws" / "work", progress=False)
-    return options, tmp_path / "ws" / "docs", tmp_path / "ws" / "site"
-
-
-def snapshot(*folders: Path) -> dict[str, tuple[int, str]]:
-    return {
-        str(p): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
-        for folder in folders
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from tests.factories import procedure_record, snapshot, write_yaml
 
 
 def indexed_pages(site: Path) -> int:

@@ -9,21 +9,11 @@ import brotli
 import pytest
 
 from catalog_build import compress, pwa
-from catalog_build.build import BuildOptions, build
+from catalog_build.build import build
 from catalog_build.errors import BuildFailed
-from catalog_build.site import derived_config
-from tests.catalog_build.test_build import records, snapshot
-from tests.factories import REPO, make_data_dir, procedure_record, write_yaml
+from tests.factories import REPO, procedure_record, snapshot, write_yaml
 
 DOCS = REPO / "site" / "docs"
-
-
-@pytest.fixture
-def workspace(tmp_path):
-    config = derived_config(REPO / "mkdocs.yml", tmp_path / "ws")
-    data = make_data_dir(tmp_path, records(3))
-    options = BuildOptions(data_dir=data, config_file=config, work_dir=tmp_path / "ws" / "work", progress=False)
-    return options, tmp_path / "ws" / "docs", tmp_path / "ws" / "site"
 
 
 def precached(site: Path) -> dict[str, str | None]:
