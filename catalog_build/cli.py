@@ -1,4 +1,4 @@
-"""Command line: `python -m catalog_build {validate,build,synth}`."""
+"""Command line: `python -m catalog_build {validate,build,import,synth,import-answers}`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import sys
 import time
 from pathlib import Path
+
+from tqdm import tqdm
 
 from catalog_build.errors import BuildFailed, CatalogueInvalid
 from catalog_build.loader import load_catalogue
@@ -44,6 +46,28 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from catalog_build.importer.run import ImportOptions, run_import
+
+    show = not args.quiet and sys.stderr.isatty()
+    options = ImportOptions(
+        sources=args.sources,
+        data_dir=args.data,
+        format=args.format,
+        dry_run=args.dry_run,
+        strict=args.strict,
+        prune=args.prune,
+        progress=(lambda items: tqdm(items, desc="import", unit="record", leave=False)) if show else None,
+    )
+    started = time.perf_counter()
+    report = run_import(options)
+    print(report.summary(verbose=args.verbose))
+    print(
+        f"imported in {time.perf_counter() - started:.1f} s" + (" (dry run: nothing written)" if args.dry_run else "")
+    )
+    return 0
+
+
 def _import_answers(args: argparse.Namespace) -> int:
     from catalog_build.answers import import_answers, read_export
 
@@ -76,6 +100,26 @@ def main(argv: list[str] | None = None) -> int:
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument("--data", type=Path, default=Path("data"), help="real data whose agencies and sectors to reuse")
     synth.set_defaults(run=_synth)
+
+    imports = commands.add_parser(
+        "import",
+        help="import national procedure records into data/ (API format or the portal's pages)",
+        description="Read national records and write or update data/procedures/*.yaml. SOURCE is a folder "
+        "of JSON files, a JSON or JSON Lines file, or an http(s) URL answering the API format.",
+    )
+    imports.add_argument("sources", nargs="+", metavar="SOURCE")
+    imports.add_argument(
+        "--format", choices=("auto", "api", "pages"), default="auto", help="record format (auto: per record)"
+    )
+    imports.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    imports.add_argument("--strict", action="store_true", help="fail on any field not mapped structurally")
+    imports.add_argument(
+        "--prune", action="store_true", help="remove records imported earlier from the same format that are gone"
+    )
+    imports.add_argument("--verbose", action="store_true", help="list every changed record")
+    imports.add_argument("--quiet", action="store_true", help="no progress bar")
+    imports.add_argument("--data", type=Path, default=Path("data"), help="source data folder")
+    imports.set_defaults(run=_import)
 
     answers = commands.add_parser("import-answers", help="add questions answered through the API to the FAQ")
     answers.add_argument("--source", required=True, help="URL or file of the API's /questions/answers export")

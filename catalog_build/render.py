@@ -138,8 +138,7 @@ class Renderer:
             "root": "../../",
             "summary": _summary(p, sector.name),
             "sector": sector,
-            "level_slug": text.LEVEL_SLUG[p.level],
-            "level_label": text.LEVEL[p.level],
+            "levels": [{"slug": text.LEVEL_SLUG[lv], "label": text.LEVEL[lv]} for lv in p.levels],
             "online_label": text.ONLINE_LEVEL[p.online_level],
             "type_label": text.PROCEDURE_TYPE[p.type],
             "status_label": text.STATUS[p.status],
@@ -196,7 +195,7 @@ class Renderer:
                 procedure.slug,
                 procedure.name,
                 procedure.code,
-                text.LEVEL[procedure.level],
+                text.levels(procedure.levels),
                 text.ONLINE_SHORT[procedure.online_level],
             )
         return self._items[key]
@@ -254,7 +253,8 @@ class Renderer:
             by_sector.setdefault(p.sector, (cat.sectors[p.sector].name, []))[1].append(p)
             for code in dict.fromkeys(c for _, codes in p.agencies for c in codes):
                 by_agency.setdefault(self.agency_slugs[code], (cat.agencies[code].name, []))[1].append(p)
-            by_level.setdefault(text.LEVEL_SLUG[p.level], (text.LEVEL[p.level], []))[1].append(p)
+            for level in p.levels:
+                by_level.setdefault(text.LEVEL_SLUG[level], (text.LEVEL[level], []))[1].append(p)
             for audience in p.audiences:
                 by_audience.setdefault(text.AUDIENCE_SLUG[audience], (text.AUDIENCE[audience], []))[1].append(p)
         return {
@@ -326,7 +326,7 @@ class Renderer:
         cat = self.catalogue
         used_sectors = {p.sector for p in cat.procedures.values()}
         sectors = sorted((cat.sectors[s] for s in used_sectors), key=lambda s: text.sort_key(s.name))
-        used_levels = {p.level for p in cat.procedures.values()}
+        used_levels = {level for p in cat.procedures.values() for level in p.levels}
         used_audiences = {a for p in cat.procedures.values() for a in p.audiences}
         return self.env.get_template("search.md.j2").render(
             sectors=sectors,

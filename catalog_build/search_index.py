@@ -54,8 +54,8 @@ def stub_document(p: Procedure, catalogue: Catalogue) -> str:
         catalogue.agencies[c].name for c in dict.fromkeys(p.agencies.executing + p.agencies.competent)
     )
     searchable = " ; ".join((p.code, p.code.replace(".", ""), sector, agencies, *p.keywords))
-    info = f"{sector} · {text.LEVEL[p.level]} · {text.ONLINE_SHORT[p.online_level]}"
-    filters = [("linh-vuc", sector), ("cap", text.LEVEL[p.level])]
+    info = f"{sector} · {text.levels(p.levels)} · {text.ONLINE_SHORT[p.online_level]}"
+    filters = [("linh-vuc", sector)] + [("cap", text.LEVEL[level]) for level in p.levels]
     filters += [("doi-tuong", text.AUDIENCE[a]) for a in p.audiences]
     tags = "".join(f'<span data-pagefind-filter="{name}">{escape(value)}</span>' for name, value in filters)
     tags += "".join(

@@ -154,7 +154,7 @@ def _procedure(
         "description": f"Thủ tục {action.lower()} {obj} {qualifier}. Dữ liệu tổng hợp dùng để kiểm thử quy mô.".replace(
             "  ", " "
         ),
-        "level": rng.choice(LEVELS),
+        "levels": [rng.choice(LEVELS)],
         "online_level": online,
         "sector": rng.choice(sectors),
         "audiences": rng.sample(["citizen", "business", "organisation"], rng.randint(1, 2)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterable
 
 from catalog_build.models import (
     Audience,
@@ -92,6 +93,11 @@ def number_vn(value: float) -> str:
     return text.replace(".", ",")
 
 
+def levels(values: Iterable[Level]) -> str:
+    """Several levels in one label: 'Cấp Bộ, Cấp Tỉnh'."""
+    return ", ".join(LEVEL[value] for value in values)
+
+
 PROCEDURE_TYPE = {
     ProcedureType.assigned: "Thủ tục được luật giao quy định chi tiết",
     ProcedureType.specific: "Thủ tục đặc thù",
@@ -130,7 +136,7 @@ TIME_UNIT = {
     TimeUnit.hours: "giờ",
     TimeUnit.months: "tháng",
 }
-FEE_KIND = {FeeKind.fee: "Phí", FeeKind.charge: "Lệ phí"}
+FEE_KIND = {FeeKind.fee: "Phí", FeeKind.charge: "Lệ phí", FeeKind.unspecified: "Phí, lệ phí"}
 STATUS = {Status.active: "Đang áp dụng", Status.suspended: "Tạm dừng áp dụng", Status.repealed: "Đã bãi bỏ"}
 AGENCY_ROLE = {
     "executing": "Cơ quan thực hiện",

@@ -23,7 +23,7 @@ def procedure_record(code: str = "1.999001", **overrides: Any) -> dict[str, Any]
         "name": "Cấp đổi giấy phép thử nghiệm",
         "description": "Mô tả thủ tục dùng cho kiểm thử.",
         "type": "specific",
-        "level": "province",
+        "levels": ["province"],
         "online_level": "full",
         "sector": "duong-bo",
         "audiences": ["citizen", "business"],

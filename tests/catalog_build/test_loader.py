@@ -34,7 +34,7 @@ def test_the_shipped_catalogue_is_valid_and_large_enough():
     ("override", "field", "reason"),
     [
         ({"code": 1.999001}, "code", 'quote codes in YAML: "1.000358"'),
-        ({"level": "galaxy"}, "level", "'ministry'"),
+        ({"levels": ["galaxy"]}, "levels.0", "'ministry'"),
         ({"audiences": []}, "audiences", "at least 1"),
         (
             {
@@ -66,7 +66,7 @@ def test_every_problem_in_every_file_is_listed_at_once(tmp_path):
     data = make_data_dir(
         tmp_path,
         [
-            procedure_record("1.999001", level="galaxy", sector="khong-co"),
+            procedure_record("1.999001", levels=["galaxy"], sector="khong-co"),
             procedure_record("1.999002", agencies={"executing": ["KHONG-CO"]}, related=["1.999009"]),
         ],
     )
@@ -115,7 +115,7 @@ def test_cached_records_are_reparsed_when_their_file_changes(tmp_path):
     assert load_catalogue(data, cache).procedures["1.999001"].name == "Cấp đổi giấy phép thử nghiệm"
     write_yaml(data / "procedures" / "1.999001.yaml", procedure_record(name="Tên đã sửa đổi"))
     assert load_catalogue(data, cache).procedures["1.999001"].name == "Tên đã sửa đổi"
-    write_yaml(data / "procedures" / "1.999001.yaml", procedure_record(level="galaxy"))
+    write_yaml(data / "procedures" / "1.999001.yaml", procedure_record(levels=["galaxy"]))
     with pytest.raises(CatalogueInvalid):
         load_catalogue(data, cache)
 
