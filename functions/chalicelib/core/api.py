@@ -9,7 +9,6 @@ to the one JSON error shape, adds security headers and writes one structured log
 from __future__ import annotations
 
 import importlib
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -22,13 +21,23 @@ from pydantic import BaseModel
 
 from chalicelib.core.auth import Access, Principal, authenticate
 from chalicelib.core.config import get_settings
-from chalicelib.core.errors import InvalidInput, PayloadTooLarge, PortalError, error_body
+from chalicelib.core.errors import (
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    PortalError,
+    UnsupportedMediaType,
+    error_body,
+)
 from chalicelib.core.logs import get_logger, log_event
+from chalicelib.core.untrusted import check_tree, load_json
 from chalicelib.core.validation import parse
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 HTML = "text/html"
+MAX_PATH_PARAM = 100
+MAX_QUERY_VALUE = 4000
 
 
 class ModelRef(NamedTuple):
@@ -189,9 +198,10 @@ def endpoint(
 
         view.__name__ = handler.__name__
         view.__doc__ = handler.__doc__
-        content_types = [body_media] if body is not None else [JSON, FORM]
         cors_config = site_cors() if browser else None
-        blueprint.route(path, methods=[method], content_types=content_types, cors=cors_config)(view)
+        # Chalice's own check takes a missing Content-Type for JSON and lets `*/*` or a list through;
+        # `_require_media` checks a body's type exactly, and answers in the route's own error format.
+        blueprint.route(path, methods=[method], content_types=["*/*"], cors=cors_config)(view)
         return view
 
     return decorate
@@ -256,11 +266,23 @@ def _make_call(spec: Endpoint, request: Any, params: dict[str, str], request_id:
     )
     if spec.access is not None:
         call.principal = authenticate(headers, spec.access)
+    _check_address(params, call.raw_query)
     if spec.query is not None:
         call.query = parse(resolve(spec.query), call.raw_query)
     if spec.body is not None:
-        call.body = parse(resolve(spec.body), _body_data(spec, raw))
+        call.body = parse(resolve(spec.body), _body_data(spec, raw, headers.get("content-type")))
     return call
+
+
+def _check_address(params: dict[str, str], query: dict[str, str]) -> None:
+    """Path parameters within the length the OpenAPI document gives them (longer ones name nothing, and
+    some would exceed DynamoDB's key size), query values within a sane length, and both valid text."""
+    if any(len(value) > MAX_PATH_PARAM for value in params.values()):
+        raise NotFound("Không tìm thấy tài nguyên.")
+    for name, value in query.items():
+        if len(value) > MAX_QUERY_VALUE:
+            raise InvalidInput("Giá trị tham số quá dài.", field=name[:100])
+    check_tree([params, query], what="Địa chỉ yêu cầu")
 
 
 def _query_pairs(request: Any) -> list[tuple[str, str]]:
@@ -279,19 +301,31 @@ def _single_values(pairs: list[tuple[str, str]]) -> dict[str, str]:
     return values
 
 
-def _body_data(spec: Endpoint, raw: bytes) -> Any:
+def _body_data(spec: Endpoint, raw: bytes, content_type: str | None) -> Any:
     if not raw:
         raise InvalidInput("Thiếu nội dung yêu cầu.")
+    _require_media(spec.body_media, content_type)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("Nội dung yêu cầu phải được mã hoá UTF-8.") from None
     if spec.body_media == FORM:
         return _single_values(parse_qsl(text, keep_blank_values=True))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(f"Nội dung không phải JSON hợp lệ (dòng {error.lineno}, cột {error.colno}).") from None
+    return load_json(text)
+
+
+def _require_media(expected: str, content_type: str | None) -> None:
+    """The body's declared type must be exactly the route's, in UTF-8. Chalice takes a missing
+    Content-Type for JSON and accepts `*/*` or a list; a body is read only as what it says it is."""
+    media, _, parameters = (content_type or "").partition(";")
+    charset = dict(_parameter(part) for part in parameters.split(";") if part.strip()).get("charset", "utf-8")
+    if media.strip().lower() != expected or charset.strip('"').lower() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"Nội dung phải có Content-Type: {expected}; charset=utf-8.")
+
+
+def _parameter(part: str) -> tuple[str, str]:
+    name, _, value = part.partition("=")
+    return name.strip().lower(), value.strip()
 
 
 def _cookies(header: str) -> dict[str, str]:

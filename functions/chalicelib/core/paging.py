@@ -11,15 +11,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.core.errors import InvalidInput
+from chalicelib.core.untrusted import load_json
 
 MAX_PAGE = 100
+MAX_CURSOR_CHARS = 1000  # a key this API hands out is a few hundred characters at most
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def page_limit(raw: str | None, default: int = 20) -> int:
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_PAGE:
         raise InvalidInput(f"limit phải là số từ 1 đến {MAX_PAGE}.", field="limit")
     return int(raw)
 
@@ -38,9 +40,11 @@ def decode_cursor(cursor: str | None, types: Mapping[str, str], fixed: Mapping[s
     if not cursor:
         return None
     refusal = InvalidInput("Con trỏ phân trang không hợp lệ.", field="cursor")
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise refusal
     try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        key = load_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8"))
+    except (binascii.Error, ValueError, InvalidInput):  # UnicodeDecodeError is a ValueError
         raise refusal from None
     if not isinstance(key, dict) or set(key) != set(types):
         raise refusal

@@ -17,6 +17,7 @@ from chalicelib.core.config import get_settings
 from chalicelib.core.keys import ALGORITHM, KeySet, load_from_dir, load_from_secret
 
 ACCESS_TOKEN_TYPE = "at+jwt"
+MAX_TOKEN_CHARS = 8192  # ours are under 1,500; anything longer is refused unread
 _keyset: KeySet | None = None
 
 
@@ -54,6 +55,8 @@ def sign(claims: dict[str, Any], token_type: str = "JWT") -> str:
 
 def verify(token: str, *, audience: str, token_type: str | None = None, allow_expired: bool = False) -> dict[str, Any]:
     """Claims of a valid token; `InvalidToken` for anything else (signature, alg, iss, aud, exp, typ)."""
+    if len(token) > MAX_TOKEN_CHARS:
+        raise InvalidToken("too long")
     try:
         header = jwt.get_unverified_header(token)
         key = keyset().find(str(header.get("kid", "")))
@@ -72,6 +75,8 @@ def verify(token: str, *, audience: str, token_type: str | None = None, allow_ex
         )
     except jwt.PyJWTError as error:
         raise InvalidToken(type(error).__name__) from None
+    except RecursionError:  # PyJWT parses the header and claims with json.loads: nesting is not its concern
+        raise InvalidToken("nested too deeply") from None
     if not allow_expired and float(claims["exp"]) <= clock.now():
         raise InvalidToken("expired")
     return claims

@@ -137,7 +137,7 @@ def _by_assertion(form: TokenRequest) -> Client:
     try:
         unverified = jwt.decode(assertion, options={"verify_signature": False})
         header = jwt.get_unverified_header(assertion)
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, RecursionError):  # PyJWT's json.loads recurses on deep nesting
         raise _invalid_client("client_assertion không phải JWT hợp lệ.") from None
     client = get_client(str(unverified.get("iss", "")))
     if client is None or client.auth_method != "private_key_jwt" or not client.jwks:

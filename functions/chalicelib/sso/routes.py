@@ -261,7 +261,7 @@ def _client_of_hint(hint: str | None) -> str | None:
     try:
         audience = jwt.decode(hint, options={"verify_signature": False}).get("aud")
         claims = tokens.verify(hint, audience=str(audience), allow_expired=True)
-    except (jwt.PyJWTError, tokens.InvalidToken):
+    except (jwt.PyJWTError, tokens.InvalidToken, RecursionError):  # PyJWT's json.loads recurses on nesting
         return None
     return str(claims["aud"])
 

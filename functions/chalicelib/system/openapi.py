@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.core.api import FORM, JSON, Endpoint, resolve
+from chalicelib.core.api import FORM, JSON, MAX_PATH_PARAM, Endpoint, resolve
 from chalicelib.core.validation import Reply
 from chalicelib.sso.schemas import OAuthErrorReply
 
@@ -44,7 +44,12 @@ def build_document(routes: Mapping[str, Mapping[str, Any]], endpoints: Iterable[
             spec = declared.get((path, method))
             operation = _operation(spec, refs) if spec else {"x-undocumented": True, "responses": {}}
             parameters = [
-                {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 100}}
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "maxLength": MAX_PATH_PARAM},
+                }
                 for name in _PATH_PARAM.findall(path)
             ]
             if parameters:
@@ -109,7 +114,7 @@ def _responses(spec: Endpoint, refs: dict[str, Any]) -> dict[str, Any]:
         if answer.headers:
             entry["headers"] = {name: {"schema": {"type": "string"}} for name in answer.headers}
         responses[str(status)] = entry
-    # Chalice itself refuses an unlisted Content-Type before the route runs; the middleware gives it our shape.
+    # A body with a missing or other Content-Type (or charset) is refused by the edge (`core.api._require_media`).
     unsupported = {JSON: {"schema": refs["ErrorReply:serialization"]}}
     responses.setdefault("415", {"description": "Kiểu nội dung không được hỗ trợ", "content": unsupported})
     if "4XX" not in responses:
