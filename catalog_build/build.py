@@ -24,14 +24,15 @@ from typing import Any
 
 from tqdm import tqdm
 
-from catalog_build import compress, exports, pwa, search_index
+from catalog_build import compress, exports, pwa, search_index, search_terms
 from catalog_build.loader import Catalogue, load_catalogue
 from catalog_build.render import Renderer
+from catalog_build.search_terms import Synonyms
 from catalog_build.site import GENERATED_FOLDERS, build_site, load_site_config, site_fingerprint
 from catalog_build.staging import IncrementalUpdate
 from catalog_build.writer import WriteReport, discard_dir, remove_files, remove_stale, replace_dir, write_changed
 
-_CODE_INPUTS = ("render.py", "exports.py", "text.py", "search_index.py", "models.py")
+_CODE_INPUTS = ("render.py", "exports.py", "text.py", "search_index.py", "search_terms.py", "models.py")
 STATE_VERSION = 2
 
 
@@ -122,7 +123,7 @@ def _code_fingerprint() -> str:
 
 def _page_fingerprints(catalogue: Catalogue, site_url: str) -> dict[str, str]:
     """Everything a procedure's page, JSON and search stub are made from, hashed per procedure."""
-    base = _code_fingerprint() + site_url
+    base = _code_fingerprint() + site_url + catalogue.search_terms.model_dump_json()
     faq: dict[str | None, list[str]] = {}
     for entry in catalogue.faq:
         faq.setdefault(entry.procedure, []).append(entry.question + "\0" + entry.answer)
@@ -326,6 +327,7 @@ def _exports(catalogue: Catalogue, changed: list[str], site_url: str) -> dict[st
     files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue)
     files["du-lieu/schema.json"] = exports.record_schema()
     files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url)
+    files[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules()
     return files
 
 

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from catalog_build.errors import CatalogueInvalid, Problem, problems_from
-from catalog_build.models import Agency, FaqEntry, Procedure, Sector
+from catalog_build.models import Agency, FaqEntry, Procedure, SearchTerms, Sector
 
 Model = TypeVar("Model", bound=BaseModel)
 _MODELS_VERSION = hashlib.sha256(Path(__file__).with_name("models.py").read_bytes()).hexdigest()[:16]
@@ -31,6 +31,7 @@ class Catalogue:
     faq: list[FaqEntry]
     source_hashes: dict[str, str] = field(default_factory=dict)  # procedure code -> sha of its file
     featured: list[str] = field(default_factory=list)  # codes shown on the home page
+    search_terms: SearchTerms = field(default_factory=SearchTerms)  # synonyms and rewrites for search
 
 
 @dataclass
@@ -51,10 +52,27 @@ def load_catalogue(data_dir: Path, cache_file: Path | None = None) -> Catalogue:
     procedures, hashes, files = _load_procedures(data_dir, cache_file, problems)
     problems += _cross_reference(procedures, files, agencies, sectors, faq_by_file)
     featured = _load_featured(data_dir, procedures, problems)
+    search_terms = _load_search_terms(data_dir, problems)
     if problems:
         raise CatalogueInvalid(problems)
     ordered = dict(sorted(procedures.items()))
-    return Catalogue(ordered, agencies, sectors, faq, hashes, featured)
+    return Catalogue(ordered, agencies, sectors, faq, hashes, featured, search_terms)
+
+
+SEARCH_TERMS = Path("search/synonyms.yaml")
+
+
+def _load_search_terms(data_dir: Path, problems: list[Problem]) -> SearchTerms:
+    """`search/synonyms.yaml` (optional): see the file's own comments."""
+    path = data_dir / SEARCH_TERMS
+    if not path.exists():
+        return SearchTerms()
+    raw = _read_yaml(path, data_dir, problems)
+    try:
+        return SearchTerms.model_validate(raw or {})
+    except ValidationError as error:
+        problems += problems_from(error, _rel(path, data_dir))
+        return SearchTerms()
 
 
 def _load_featured(data_dir: Path, procedures: dict[str, Procedure], problems: list[Problem]) -> list[str]:

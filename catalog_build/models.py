@@ -263,3 +263,11 @@ class FaqEntry(Strict):
     procedure: ProcedureCode | None = None
     question: Text
     answer: Text
+
+
+class SearchTerms(Strict):
+    """`data/search/synonyms.yaml`: equivalent names, query rewrites and stop words for search."""
+
+    equivalents: tuple[Annotated[tuple[ShortText, ...], Field(min_length=2)], ...] = ()
+    rewrites: dict[ShortText, ShortText] = {}
+    stopwords: tuple[ShortText, ...] = ()

@@ -78,7 +78,7 @@ SHELL = (
     "assets/portal/*.svg",
     "assets/portal/icon-192.png",
 )
-PAGES = ("index.html", "tim-kiem/index.html", OFFLINE_PAGE)
+PAGES = ("index.html", "tim-kiem/index.html", "tim-kiem/tu-dong-nghia.json", OFFLINE_PAGE)
 # In Pagefind's output folder, published as pagefind/ (the worker is written before the index is
 # published, so that a failure leaves the previous index in place too).
 SEARCH = (

@@ -30,11 +30,33 @@ def _md_inline(value: str) -> Markup:
     return Markup(str(escape(value)).translate(_MD_SPECIAL))
 
 
+def _rich(value: str) -> Markup:
+    """Cleaned source text to HTML: lines that start with "- " become a list, other lines paragraphs.
+    A single line stays bare, so it can sit inside a list item or a table cell."""
+    lines = [line for line in value.split("\n") if line.strip()]
+    if len(lines) == 1 and not lines[0].startswith("- "):
+        return escape(lines[0])
+    parts: list[str] = []
+    items: list[str] = []
+    for line in lines:
+        if line.startswith("- "):
+            items.append(f"<li>{escape(line[2:])}</li>")
+            continue
+        if items:
+            parts.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        parts.append(f"<p>{escape(line)}</p>")
+    if items:
+        parts.append("<ul>" + "".join(items) + "</ul>")
+    return Markup("".join(parts))
+
+
 def _fee(fee: Fee) -> str:
     head = text.FEE_KIND[fee.kind]
     if fee.amount is None:
         return f"{head}: {fee.description}"
-    amount = "Miễn" if fee.amount == 0 else f"{text.vnd(fee.amount)} ({fee.unit})"
+    money = text.vnd(fee.amount) if fee.currency == "VND" else f"{fee.amount:,} {fee.currency}".replace(",", ".")
+    amount = "Miễn" if fee.amount == 0 else f"{money} ({fee.unit})"
     return f"{head}: {amount}" + (f". {fee.description}" if fee.description else "")
 
 
@@ -64,6 +86,8 @@ def _environment() -> Environment:
         duration=_duration,
         level=text.LEVEL.__getitem__,
         online_short=text.ONLINE_SHORT.__getitem__,
+        rich=_rich,
+        note_field=lambda name: text.NOTE_FIELD.get(name, name),
     )
     return env
 
@@ -141,6 +165,8 @@ class Renderer:
             "levels": [{"slug": text.LEVEL_SLUG[lv], "label": text.LEVEL[lv]} for lv in p.levels],
             "online_label": text.ONLINE_LEVEL[p.online_level],
             "type_label": text.PROCEDURE_TYPE[p.type],
+            "origin_label": text.LEGAL_ORIGIN[p.legal_origin] if p.legal_origin else None,
+            "steps_per_case": sum(1 for case in p.cases if case.steps) > 1,
             "status_label": text.STATUS[p.status],
             "audiences": [{"slug": text.AUDIENCE_SLUG[a], "label": text.AUDIENCE[a]} for a in p.audiences],
             "has_documents": any(case.documents for case in p.cases),

@@ -21,6 +21,7 @@ from catalog_build import text
 from catalog_build.errors import BuildFailed
 from catalog_build.loader import Catalogue
 from catalog_build.models import Procedure, slug_of
+from catalog_build.search_terms import Synonyms
 
 PAGEFIND = Path(pagefind_bin.__file__).with_name("pagefind")
 ENTRY = Path("pagefind-entry.json")
@@ -41,36 +42,43 @@ def stub_path_of(code: str) -> str:
     return f"thu-tuc/{slug_of(code)}.html"
 
 
-def stub_document(p: Procedure, catalogue: Catalogue) -> str:
+def stub_document(p: Procedure, catalogue: Catalogue, synonyms: Synonyms) -> str:
     """The page Pagefind indexes for one procedure.
 
-    Only the ASCII-folded text is indexed: the search page folds every query the same way, so a
-    second copy with diacritics would only double the postings a query downloads. The original
-    text travels as metadata for display. Meta and filter elements sit outside the indexed body
-    so their text is not indexed a second time.
+    Only ASCII-folded text is indexed: the search page folds every query the same way, so a second
+    copy with diacritics would only double the postings a query downloads. The name is the heading
+    (weight 10) and the `title` metadata, which Pagefind boosts when a query's words are in it; the
+    synonyms of what the name mentions ("cccd" for "căn cước") go into both, so they rank as the
+    name does. Sector, agencies, levels and keywords (and their synonyms) are the body. The text
+    shown in results travels as metadata with no weight: `name` (with diacritics), `code`, `info`
+    (sector, levels, online level) and `agency`, since many names differ only in level and agency.
     """
     sector = catalogue.sectors[p.sector].name
-    agencies = " ; ".join(
-        catalogue.agencies[c].name for c in dict.fromkeys(p.agencies.executing + p.agencies.competent)
-    )
-    searchable = " ; ".join((p.code, p.code.replace(".", ""), sector, agencies, *p.keywords))
-    info = f"{sector} · {text.levels(p.levels)} · {text.ONLINE_SHORT[p.online_level]}"
+    executing = [catalogue.agencies[c].name for c in p.agencies.executing or p.agencies.competent]
+    agencies = " ; ".join(catalogue.agencies[c].name for c in dict.fromkeys(p.agencies.executing + p.agencies.competent))
+    levels = text.levels(p.levels)
+    title_aliases = synonyms.aliases(p.name)
+    body = " ; ".join((p.code, p.code.replace(".", ""), sector, agencies, levels, *p.keywords))
+    body_aliases = [alias for alias in synonyms.aliases(body) if alias not in title_aliases]
+    title = " ".join((text.fold(p.name), *title_aliases))
+    info = f"{sector} · {levels} · {text.ONLINE_SHORT[p.online_level]}"
     filters = [("linh-vuc", sector)] + [("cap", text.LEVEL[level]) for level in p.levels]
     filters += [("doi-tuong", text.AUDIENCE[a]) for a in p.audiences]
     tags = "".join(f'<span data-pagefind-filter="{name}">{escape(value)}</span>' for name, value in filters)
-    tags += "".join(
-        f'<span data-pagefind-meta="{name}">{escape(value)}</span>'
-        for name, value in (("title", p.name), ("code", p.code), ("info", info))
-    )
+    meta = (("title", title), ("name", p.name), ("code", p.code), ("info", info), ("agency", "; ".join(executing)))
+    tags += "".join(f'<span data-pagefind-meta="{name}">{escape(value)}</span>' for name, value in meta if value)
     return (
         f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{escape(p.name)}</title></head><body>'
-        f'<main data-pagefind-body><h1 data-pagefind-weight="10">{escape(text.fold(p.name))}</h1>'
-        f"<p>{escape(text.fold(searchable))}</p></main>{tags}</body></html>"
+        f'<main data-pagefind-body><h1 data-pagefind-weight="10">{escape(title)}</h1>'
+        f"<p>{escape(' ; '.join((text.fold(body), *body_aliases)))}</p></main>{tags}</body></html>"
     )
 
 
 def stub_documents(catalogue: Catalogue, codes: list[str]) -> dict[str, str]:
-    return {stub_path(catalogue.procedures[c]): stub_document(catalogue.procedures[c], catalogue) for c in codes}
+    synonyms = Synonyms(catalogue.search_terms)
+    return {
+        stub_path(catalogue.procedures[c]): stub_document(catalogue.procedures[c], catalogue, synonyms) for c in codes
+    }
 
 
 def start_indexing(stubs_dir: Path, output_dir: Path, pages: int, *, fresh: bool) -> subprocess.Popen[bytes]:

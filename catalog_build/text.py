@@ -10,6 +10,7 @@ from catalog_build.models import (
     Audience,
     ChannelKind,
     FeeKind,
+    LegalOrigin,
     Level,
     OnlineLevel,
     ProcedureType,
@@ -138,6 +139,26 @@ TIME_UNIT = {
 }
 FEE_KIND = {FeeKind.fee: "Phí", FeeKind.charge: "Lệ phí", FeeKind.unspecified: "Phí, lệ phí"}
 STATUS = {Status.active: "Đang áp dụng", Status.suspended: "Tạm dừng áp dụng", Status.repealed: "Đã bãi bỏ"}
+LEGAL_ORIGIN = {
+    LegalOrigin.assigned: "Thủ tục hành chính được luật giao quy định chi tiết",
+    LegalOrigin.not_assigned: "Thủ tục hành chính không được luật giao cho địa phương quy định",
+    LegalOrigin.local: "Thủ tục hành chính do địa phương quy định",
+    LegalOrigin.central: "Thủ tục hành chính do trung ương quy định",
+    LegalOrigin.other: "Loại khác",
+}
+NOTE_FIELD = {
+    "channels": "Cách thức thực hiện",
+    "fees": "Phí, lệ phí",
+    "documents": "Thành phần hồ sơ",
+    "legal_basis": "Căn cứ pháp lý",
+    "agencies": "Cơ quan thực hiện",
+    "levels": "Cấp thực hiện",
+    "legal_origin": "Loại thủ tục",
+    "online_level": "Mức độ trực tuyến",
+    "sector": "Lĩnh vực",
+    "related": "Thủ tục liên quan",
+    "results": "Kết quả thực hiện",
+}
 AGENCY_ROLE = {
     "executing": "Cơ quan thực hiện",
     "competent": "Cơ quan có thẩm quyền",

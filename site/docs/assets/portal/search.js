@@ -5,6 +5,7 @@
 // Offline, the service worker (catalog_build/pwa.py) serves the index it keeps; a result whose
 // details (Pagefind fragment) were never loaded cannot be shown, and the status says so.
 const PAGE_SIZE = 20;
+const RERANKED = 30; // results whose details load first to be ordered by their names
 const OFFLINE_PAGE_SIZE = 200; // offline, missing details fail at once: show every kept result
 const siteRoot = new URL("../../", import.meta.url);
 let pagefind;
@@ -21,23 +22,125 @@ export function fold(text) {
   return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D");
 }
 
+// Words, folded and lower case: what the index holds ("Làm CCCD?" -> "lam cccd").
+export function words(text) {
+  return fold(text).toLowerCase().replace(/[^a-z0-9.]+/g, " ").trim();
+}
+
+// Rewrites ("lam" -> "cap"), stop words ("thu tuc") and known phrases ("so do" -> "sodo", which
+// the index holds for every name that mentions "quyền sử dụng đất") from data/search/synonyms.yaml,
+// as the build writes them. Each applies to whole words only; `rewrites: false` keeps the words.
+export function rewrite(query, rules, { rewrites = true } = {}) {
+  let padded = ` ${query} `;
+  const replace = (from, to) => {
+    // Twice, so that adjacent matches (" a a ") both change: a match consumes the space between them.
+    for (let i = 0; i < 2; i++) padded = padded.split(` ${from} `).join(` ${to} `);
+  };
+  if (rewrites) for (const [from, to] of rules.rewrites) replace(from, to);
+  for (const stop of rules.stopwords) replace(stop, "");
+  for (const phrase of rules.phrases || []) replace(phrase, phrase.replaceAll(" ", ""));
+  return padded.replace(/\s+/g, " ").trim();
+}
+
+const NO_RULES = { rewrites: [], stopwords: [], phrases: [] };
+let rulesLoaded;
+function queryRules() {
+  rulesLoaded ??= fetch(new URL("tim-kiem/tu-dong-nghia.json", siteRoot))
+    .then((response) => (response.ok ? response.json() : NO_RULES))
+    .catch(() => NO_RULES);
+  return rulesLoaded;
+}
+
 async function engine() {
   if (!pagefind) {
     pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
-    await pagefind.options({ baseUrl: siteRoot.pathname });
+    // The name with diacritics, the code and the result line are for display: they must not rank.
+    await pagefind.options({
+      baseUrl: siteRoot.pathname,
+      ranking: { metaWeights: { title: 5.0, name: 0.0, code: 0.0, info: 0.0, agency: 0.0 } },
+    });
   }
   return pagefind;
+}
+
+// The rewritten query first; when it finds fewer than three procedures, the query as typed too,
+// its results after the first ones (a rewrite can miss: "làm việc" is not "cấp việc"). The first
+// RERANKED results are then ordered by how well their name answers the query (rank()).
+async function find(query, filters) {
+  const search = await engine();
+  if (!query) return (await search.search(null, { filters })).results;
+  const rules = await queryRules();
+  const typed = words(query);
+  const rewritten = rewrite(typed, rules) || typed;
+  const plain = rewrite(typed, rules, { rewrites: false }) || typed;
+  let found = (await search.search(rewritten, { filters })).results;
+  const add = (more) => {
+    const seen = new Set(found.map((r) => r.id));
+    found = [...found, ...more.filter((r) => !seen.has(r.id))];
+  };
+  if (found.length < 3 && plain !== rewritten) add((await search.search(plain, { filters })).results);
+  if (!found.length) add(await leaveOut(search, rewritten.split(" "), 1, filters));
+  if (!found.length) add(await leaveOut(search, rewritten.split(" "), 2, filters));
+  const results = found.map((r) => ({ id: r.id, data: memo(r.data) }));
+  const head = results.slice(0, RERANKED);
+  const loaded = await Promise.allSettled(head.map((r) => r.data()));
+  const terms = rewritten.split(" ");
+  const keyed = head.map((r, index) => {
+    const ok = loaded[index].status === "fulfilled";
+    return { r, index, key: ok ? rank(terms, loaded[index].value.meta, rules) : [0, 0, 0] };
+  });
+  keyed.sort((a, b) => b.key[0] - a.key[0] || b.key[1] - a.key[1] || b.key[2] - a.key[2] || a.index - b.index);
+  return [...keyed.map((k) => k.r), ...results.slice(RERANKED)];
+}
+
+// Nothing has every word ("đổi cmnd sang căn cước"): what has all but `drop` of them, best scores
+// first. The index chunks of every word are loaded already, so these searches download nothing.
+async function leaveOut(search, terms, drop, filters) {
+  const kept = terms.slice(0, 6);
+  if (kept.length <= drop) return [];
+  const subsets = drop === 1 ? kept.map((_, i) => [i]) : kept.flatMap((_, i) => kept.slice(i + 1).map((__, j) => [i, i + 1 + j]));
+  const runs = await Promise.all(
+    subsets.map((skip) => search.search(kept.filter((_, i) => !skip.includes(i)).join(" "), { filters })),
+  );
+  const best = new Map();
+  for (const result of runs.flatMap((run) => run.results)) {
+    if (!best.has(result.id) || best.get(result.id).score < result.score) best.set(result.id, result);
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score);
+}
+
+function memo(load) {
+  let promise;
+  return () => (promise ??= load());
+}
+
+// Title match beats body match, exact beats partial, specific beats long: [share of the query's
+// words in the name (synonyms of the name count), 1 if the name holds the query as a phrase,
+// share of the name's words that the query names]. The last query word may be unfinished.
+export function rank(query, meta, rules = NO_RULES) {
+  const title = ` ${rewrite(words(meta.title || ""), rules, { rewrites: false })} `;
+  const name = words((meta.name || "").replace(/\([^)]*\)/g, " ")); // "(thực hiện tại cấp tỉnh)" says no more
+  const has = (word, last) => title.includes(` ${word} `) || (last && title.includes(` ${word}`));
+  const matched = query.filter((word, index) => has(word, index === query.length - 1)).length;
+  const phrase = title.includes(` ${query.join(" ")}`) ? 1 : 0;
+  return [matched / query.length, phrase, matched / Math.max(name.split(" ").length, 1)];
 }
 
 function resultItem(data) {
   const item = document.createElement("li");
   const link = document.createElement("a");
   link.href = data.url.replace(/\.html$/, "/"); // stubs are flat files; pages are folders
-  link.textContent = data.meta.title;
+  link.textContent = data.meta.name;
   const info = document.createElement("span");
   info.className = "portal-result__info";
   info.textContent = `${data.meta.code} · ${data.meta.info}`;
   item.append(link, info);
+  if (data.meta.agency) {
+    const agency = document.createElement("span");
+    agency.className = "portal-result__agency";
+    agency.textContent = data.meta.agency;
+    item.append(agency);
+  }
   return item;
 }
 
@@ -63,9 +166,9 @@ async function run(form, status, list) {
     return;
   }
   status.textContent = "Đang tìm…";
-  const search = await (await engine()).search(query ? fold(query) : null, { filters });
+  const results = await find(query, filters);
   if (form.elements.q.value.trim() !== query) return; // a newer query is on its way
-  const total = search.results.length;
+  const total = results.length;
   const what = query ? ` cho “${query}”` : "";
   // Offline, Pagefind finds nothing in index chunks it could not load: say the search was partial.
   const found = total
@@ -82,7 +185,7 @@ async function run(form, status, list) {
   more.textContent = "Xem thêm kết quả";
   const showMore = async () => {
     const size = navigator.onLine ? PAGE_SIZE : OFFLINE_PAGE_SIZE;
-    const batch = search.results.slice(tried, tried + size);
+    const batch = results.slice(tried, tried + size);
     const loaded = await Promise.allSettled(batch.map((r) => r.data()));
     list.append(...loaded.filter((r) => r.status === "fulfilled").map((r) => resultItem(r.value)));
     tried += batch.length;
