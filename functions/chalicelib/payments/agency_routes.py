@@ -1,4 +1,5 @@
-"""Agency endpoint for payments: the payments the caller's agency is the beneficiary of."""
+"""Agency endpoints for payments: the payments the caller's agency is the beneficiary of, and the
+refund cases opened for money taken but not credited (see `payments.callbacks`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from chalicelib.core.paging import page_limit
 
 agency_payments_api = Blueprint(__name__)
 schemas = ModelRefs("chalicelib.payments.schemas")
-STATUSES = frozenset({"created", "pending", "succeeded", "failed", "cancelled", "expired"})
+STATUSES = frozenset({"created", "pending", "succeeded", "failed", "cancelled", "expired", "refund_due"})
 
 
 @endpoint(
@@ -33,3 +34,25 @@ def agency_payments(call: Call) -> Response:
     limit = page_limit(call.raw_query.get("limit"), 50)
     found = PaymentIntent.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=limit)
     return json_reply({"intents": [view(intent) for intent in found if status is None or intent.status == status]})
+
+
+@endpoint(
+    agency_payments_api,
+    "/agency/payments/refunds",
+    "GET",
+    summary="Refund cases: money taken for the agency that was not credited, newest first (?limit= up to 100)",
+    tag="agency-payments",
+    access=Access.agency("payments:read"),
+    responses={200: Returns("Các trường hợp cần hoàn tiền", schemas.RefundCaseList)},
+)
+def agency_refunds(call: Call) -> Response:
+    from chalicelib.store.payments import RefundCase
+
+    limit = page_limit(call.raw_query.get("limit"), 50)
+    found = RefundCase.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=limit)
+    fields = ("gateway", "transaction_id", "intent_id", "reason", "status", "opened_at")
+    refunds = [
+        {"case_id": case.key, "amount": int(case.amount), **{name: getattr(case, name) for name in fields}}
+        for case in found
+    ]
+    return json_reply({"refunds": refunds})

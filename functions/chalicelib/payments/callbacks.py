@@ -7,6 +7,13 @@ is updated only if its status and version are still the ones read. So whatever t
 timing of callbacks (and the reconciliation job racing them), an intent is credited at most once and
 only with its own amount. A success that arrives after a failure, cancellation or expiry still wins:
 the gateway took the money, so the payment stands. A failure after a success changes nothing.
+
+The obligation itself (a dossier's fee, a fine, a contribution) is credited once too, however many
+intents were opened for it: the crediting transaction also puts the obligation's `PaymentCredit`
+under "does not exist". Money taken that is not credited becomes a `RefundCase` an operator sees
+(`GET /agency/payments/refunds`): a late success for an expired intent after the citizen paid again
+(the intent becomes `refund_due`), a second transaction for a paid intent, or a success for an
+intent never sent to a gateway (answered "order not found", and never credited).
 """
 
 from __future__ import annotations
@@ -15,8 +22,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core import clock
@@ -26,7 +32,7 @@ from chalicelib.payments import intents
 from chalicelib.payments.gateways import get_gateway
 from chalicelib.payments.gateways.base import BadSignature, Malformed, Notice, Outcome, Result
 from chalicelib.store.base import condition_failed, connection
-from chalicelib.store.payments import CallbackRecord, GatewayTransaction, PaymentIntent
+from chalicelib.store.payments import CallbackRecord, GatewayTransaction, PaymentCredit, PaymentIntent, RefundCase
 
 APPLY_ATTEMPTS = 8
 TARGETS = {Outcome.SUCCEEDED: "succeeded", Outcome.FAILED: "failed", Outcome.CANCELLED: "cancelled"}
@@ -62,34 +68,103 @@ def settle(gateway: str, notice: Notice) -> Result:
             return Result.BAD_AMOUNT
         if notice.outcome == Outcome.PENDING:
             return Result.CONFIRMED
-        if _already_settled(intent, notice):
-            return Result.ALREADY
         try:
-            _apply(intent, gateway, notice, connection())
+            if notice.outcome == Outcome.SUCCEEDED:
+                return _settle_success(intent, gateway, notice)
+            return _settle_failure(intent, gateway, notice)
         except TransactWriteError as error:
             if condition_failed(error):
-                continue  # someone else moved the intent (or applied this transaction): read again
+                continue  # someone else moved the intent, credited the obligation or applied this transaction
             raise
-        log_event("payment_settled", intent_id=intent.intent_id, gateway=gateway, status=TARGETS[notice.outcome])
-        if notice.outcome == Outcome.SUCCEEDED:
-            _after_success(intent.intent_id)
-        return Result.CONFIRMED
     log_event("payment_contention", logging.WARNING, intent_id=notice.order_id, gateway=gateway)
     return Result.ERROR
 
 
-def _already_settled(intent: PaymentIntent, notice: Notice) -> bool:
-    if intent.status != intents.SUCCEEDED:
-        return notice.outcome != Outcome.SUCCEEDED and intent.status not in intents.OPEN
-    if notice.outcome == Outcome.SUCCEEDED and intent.transaction_id != notice.transaction_id:
-        # Money taken twice by the gateway: never credited twice, flagged for a refund.
-        log_event("payment_second_success", logging.WARNING, intent_id=intent.intent_id, gateway=intent.gateway)
-    return True
+def _settle_failure(intent: PaymentIntent, gateway: str, notice: Notice) -> Result:
+    if intent.pending_at is None:
+        return Result.NOT_FOUND  # never sent to a gateway: nothing it says about the order applies
+    if intent.status not in intents.OPEN:
+        return Result.ALREADY  # a failure never undoes a settlement
+    _apply(intent, gateway, notice)
+    log_event("payment_settled", intent_id=intent.intent_id, gateway=gateway, status=TARGETS[notice.outcome])
+    return Result.CONFIRMED
 
 
-def _apply(intent: PaymentIntent, gateway: str, notice: Notice, conn: Connection) -> None:
+def _settle_success(intent: PaymentIntent, gateway: str, notice: Notice) -> Result:
+    if intent.status in (intents.SUCCEEDED, intents.REFUND_DUE):
+        if intent.transaction_id == notice.transaction_id:
+            return Result.ALREADY
+        return _open_refund(intent, gateway, notice, "second_success", Result.ALREADY)
+    if intent.pending_at is None:
+        # The portal never sent this order to a gateway (checkout sets `pending_at`): never credited.
+        return _open_refund(intent, gateway, notice, "not_sent", Result.NOT_FOUND)
+    holder = intents.credit_of(intent.subject)
+    if holder is not None and holder.intent_id != intent.intent_id:
+        return _open_refund(intent, gateway, notice, "obligation_paid", Result.CONFIRMED, settle_intent=True)
+    _apply(intent, gateway, notice)
+    log_event("payment_settled", intent_id=intent.intent_id, gateway=gateway, status=intents.SUCCEEDED)
+    _after_success(intent.intent_id)
+    return Result.CONFIRMED
+
+
+def _apply(intent: PaymentIntent, gateway: str, notice: Notice) -> None:
+    """Settle the intent with this transaction; a success also takes the obligation's credit."""
     now = clock.now()
     status = TARGETS[notice.outcome]
+    record = GatewayTransaction(
+        f"{gateway}#{notice.transaction_id}#{status}",
+        intent_id=intent.intent_id,
+        outcome=status,
+        amount=notice.amount,
+        applied_at=now,
+    )
+    with TransactWrite(connection=connection()) as transaction:
+        transaction.save(record, condition=GatewayTransaction.key.does_not_exist())
+        if notice.outcome == Outcome.SUCCEEDED:
+            credit = PaymentCredit(
+                intent.subject,
+                intent_id=intent.intent_id,
+                transaction=f"{gateway}#{notice.transaction_id}",
+                amount=notice.amount,
+                credited_at=now,
+            )
+            transaction.save(credit, condition=PaymentCredit.subject.does_not_exist())
+        _update_intent(transaction, intent, status, notice, now)
+
+
+def _open_refund(
+    intent: PaymentIntent, gateway: str, notice: Notice, reason: str, answer: Result, *, settle_intent: bool = False
+) -> Result:
+    """Record money taken that is not credited, once per gateway transaction; `settle_intent` also
+    moves the intent to `refund_due` (its own payment stands, for an obligation another paid)."""
+    key = f"{gateway}#{notice.transaction_id}"
+    try:
+        RefundCase.get(key, consistent_read=True)
+        return Result.ALREADY
+    except DoesNotExist:
+        pass
+    now = clock.now()
+    case = RefundCase(
+        key,
+        gateway=gateway,
+        transaction_id=notice.transaction_id,
+        intent_id=intent.intent_id,
+        subject=intent.subject,
+        agency_id=intent.agency_id,
+        owner_id=intent.owner_id,
+        amount=notice.amount,
+        reason=reason,
+        opened_at=now,
+    )
+    with TransactWrite(connection=connection()) as transaction:
+        transaction.save(case, condition=RefundCase.key.does_not_exist())
+        if settle_intent:
+            _update_intent(transaction, intent, intents.REFUND_DUE, notice, now)
+    log_event("payment_refund_case_opened", logging.WARNING, intent_id=intent.intent_id, gateway=gateway, reason=reason)
+    return answer
+
+
+def _update_intent(transaction: TransactWrite, intent: PaymentIntent, status: str, notice: Notice, now: float) -> None:
     read_status = intent.status
     intents.set_status(intent, status, now)
     actions = [
@@ -99,27 +174,17 @@ def _apply(intent: PaymentIntent, gateway: str, notice: Notice, conn: Connection
         PaymentIntent.pending_shard.remove(),
     ]
     if notice.outcome == Outcome.SUCCEEDED:
-        actions += [
-            PaymentIntent.transaction_id.set(notice.transaction_id),
-            PaymentIntent.credited_amount.set(notice.amount),
-        ]
+        actions.append(PaymentIntent.transaction_id.set(notice.transaction_id))
+        if status == intents.SUCCEEDED:
+            actions.append(PaymentIntent.credited_amount.set(notice.amount))
         if notice.bank_code:
             actions.append(PaymentIntent.bank_code.set(notice.bank_code))
-    record = GatewayTransaction(
-        f"{gateway}#{notice.transaction_id}#{status}",
-        intent_id=intent.intent_id,
-        outcome=status,
-        amount=notice.amount,
-        applied_at=now,
+    # The version condition PynamoDB adds makes this update lose to any change since the read.
+    transaction.update(
+        intent,
+        actions=actions,
+        condition=(PaymentIntent.status == read_status) & (PaymentIntent.amount == notice.amount),
     )
-    with TransactWrite(connection=conn) as transaction:
-        transaction.save(record, condition=GatewayTransaction.key.does_not_exist())
-        # The version condition PynamoDB adds makes this update lose to any change since the read.
-        transaction.update(
-            intent,
-            actions=actions,
-            condition=(PaymentIntent.status == read_status) & (PaymentIntent.amount == notice.amount),
-        )
 
 
 def _after_success(intent_id: str) -> None:

@@ -19,11 +19,12 @@ from chalicelib.payments.gateways.base import Order
 from chalicelib.payments.obligations import Obligation, dossier_fees, registry
 from chalicelib.store.accounts import Account
 from chalicelib.store.base import condition_failed
-from chalicelib.store.payments import PENDING_SHARDS, PaymentIntent
+from chalicelib.store.payments import PENDING_SHARDS, PaymentCredit, PaymentIntent
 
 CREATED = "created"
 PENDING = "pending"
 SUCCEEDED = "succeeded"
+REFUND_DUE = "refund_due"  # the gateway took the money, but another intent had paid the obligation
 OPEN = frozenset({CREATED, PENDING})
 CHECKOUT_VALID_SECONDS = 24 * 60 * 60  # a created intent may be sent to a gateway within a day
 EXPIRE_AFTER_SECONDS = 20 * 60  # the gateways' 15-minute payment window, plus time for late callbacks
@@ -183,6 +184,8 @@ def _save_holding_subject(intent: PaymentIntent, now: float) -> None:
 
 def _require_unpaid(subject: str, except_id: str | None = None) -> None:
     """One payment per dossier, fine or contribution: refuse while another is paid or waiting at a gateway."""
+    if credit_of(subject) is not None:
+        raise Conflict("Khoản này đã được thanh toán.")
     for key in PaymentIntent.by_subject.query(subject):
         if key.intent_id == except_id:
             continue
@@ -193,6 +196,14 @@ def _require_unpaid(subject: str, except_id: str | None = None) -> None:
             raise Conflict("Khoản này đã được thanh toán.")
         if other.status == PENDING and clock.now() - float(other.pending_at or 0) <= EXPIRE_AFTER_SECONDS:
             raise Conflict("Khoản này đang có một giao dịch chờ cổng thanh toán xác nhận.")
+
+
+def credit_of(subject: str) -> PaymentCredit | None:
+    """Which intent paid this dossier fee, fine or contribution, if any."""
+    try:
+        return PaymentCredit.get(subject, consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 def ascii_text(value: str) -> str:

@@ -19,6 +19,7 @@ STATUS_TEXT = {
     "failed": "Thanh toán không thành công",
     "cancelled": "Đã huỷ thanh toán",
     "expired": "Giao dịch đã hết hạn",
+    "refund_due": "Khoản này đã được thanh toán bằng giao dịch khác; số tiền của giao dịch này sẽ được hoàn lại",
 }
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}"

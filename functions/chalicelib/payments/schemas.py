@@ -49,7 +49,7 @@ class StatusChange(Reply):
 class IntentView(Reply):
     intent_id: str
     kind: Kind
-    status: Literal["created", "pending", "succeeded", "failed", "cancelled", "expired"]
+    status: Literal["created", "pending", "succeeded", "failed", "cancelled", "expired", "refund_due"]
     amount: int
     currency: str
     gateway: Gateway
@@ -67,6 +67,21 @@ class IntentView(Reply):
 
 class IntentList(Reply):
     intents: list[IntentView]
+
+
+class RefundCaseView(Reply):
+    case_id: str = Field(description="`{gateway}#{transaction id}`")
+    gateway: Gateway
+    transaction_id: str
+    intent_id: str
+    amount: int
+    reason: Literal["obligation_paid", "second_success", "not_sent"]
+    status: Literal["open"]
+    opened_at: float
+
+
+class RefundCaseList(Reply):
+    refunds: list[RefundCaseView]
 
 
 class Checkout(Reply):

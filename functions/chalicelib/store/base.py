@@ -56,7 +56,14 @@ def all_models() -> list[type[Model]]:
     from chalicelib.store.dossiers import AgencyTally, Dossier, DossierCounter, Draft, SyncReceipt
     from chalicelib.store.grants import Grant
     from chalicelib.store.outbox import OutboxMessage
-    from chalicelib.store.payments import CallbackRecord, GatewayTransaction, PaymentIntent, SandboxCharge
+    from chalicelib.store.payments import (
+        CallbackRecord,
+        GatewayTransaction,
+        PaymentCredit,
+        PaymentIntent,
+        RefundCase,
+        SandboxCharge,
+    )
     from chalicelib.store.stats import Counter, StreamMark
 
     return [
@@ -74,6 +81,8 @@ def all_models() -> list[type[Model]]:
         GatewayTransaction,
         CallbackRecord,
         SandboxCharge,
+        PaymentCredit,
+        RefundCase,
         Complaint,
         Counter,
         StreamMark,

@@ -6,7 +6,10 @@ Access patterns:
 - a person's intents, newest first: `by-owner` (account id, created_at);
 - a dossier's or a fine's intents: `by-subject` (e.g. `dossier#CA-TINH-260101-0001`, created_at);
 - intents waiting for the gateway, for reconciliation: `pending`, sparse (only pending intents
-  carry `pending_shard`), spread over shards so no partition is hot.
+  carry `pending_shard`), spread over shards so no partition is hot;
+- which intent paid an obligation: `payment-credits`, one item per subject, written in the crediting
+  transaction under "does not exist", so a dossier fee, fine or contribution is credited once;
+- money taken but not credited, for an operator to refund: `payment-refunds`, by agency.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ class PaymentIntent(Model):
     amount = NumberAttribute()  # VND, whole đồng
     currency = UnicodeAttribute(default="VND")
     gateway = UnicodeAttribute()
-    status = UnicodeAttribute(default="created")
+    status = UnicodeAttribute(default="created")  # ... | "refund_due": money taken, obligation paid by another
     history = JSONAttribute(default=list)  # [{"status", "at"}], one entry per change
     created_at = NumberAttribute()
     pending_at = NumberAttribute(null=True)
@@ -136,3 +139,51 @@ class SandboxCharge(Model):
     transaction_id = UnicodeAttribute()
     amount = NumberAttribute()
     at = NumberAttribute()
+
+
+class PaymentCredit(Model):
+    """The one intent credited for an obligation (`dossier#<code>`, `fine#<decision>`, `insurance#<number>`)."""
+
+    Meta = table_meta("payment-credits")
+
+    subject = UnicodeAttribute(hash_key=True)
+    intent_id = UnicodeAttribute()
+    transaction = UnicodeAttribute()  # "{gateway}#{transaction id}"
+    amount = NumberAttribute()
+    credited_at = NumberAttribute()
+
+
+class RefundsByAgency(GlobalSecondaryIndex["RefundCase"]):
+    class Meta:
+        index_name = "by-agency"
+        projection = AllProjection()
+
+    agency_id = UnicodeAttribute(hash_key=True)
+    opened_at = NumberAttribute(range_key=True)
+
+
+class RefundCase(Model):
+    """A gateway transaction that took money the portal did not credit: the operator refunds it.
+
+    Keyed by the transaction (`{gateway}#{transaction id}`), so a repeated callback opens one case.
+    Reasons: `obligation_paid` (another intent had already paid the dossier, fine or contribution,
+    e.g. a late success for an expired intent after the citizen paid again), `second_success` (a
+    second transaction for an intent already paid), `not_sent` (a success for an intent the portal
+    never sent to the gateway).
+    """
+
+    Meta = table_meta("payment-refunds")
+
+    key = UnicodeAttribute(hash_key=True)
+    gateway = UnicodeAttribute()
+    transaction_id = UnicodeAttribute()
+    intent_id = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    agency_id = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    amount = NumberAttribute()
+    reason = UnicodeAttribute()
+    status = UnicodeAttribute(default="open")
+    opened_at = NumberAttribute()
+
+    by_agency = RefundsByAgency()
