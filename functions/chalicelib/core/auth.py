@@ -58,10 +58,14 @@ def authenticate(headers: Mapping[str, str], access: Access) -> Principal:
     from chalicelib.core.tokens import ACCESS_TOKEN_TYPE, InvalidToken, verify  # JWT and keys: first use only
 
     settings = get_settings()
+    from chalicelib.core.denylist import is_denied
+
     try:
         claims = verify(bearer_token(headers), audience=settings.api_audience, token_type=ACCESS_TOKEN_TYPE)
     except InvalidToken:
         raise Unauthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn.") from None
+    if is_denied(claims):
+        raise Unauthenticated("Mã truy cập đã bị thu hồi; vui lòng đăng nhập lại.")
     agency_id = claims.get("agency_id")
     principal = Principal(
         kind="agency" if agency_id else "user",

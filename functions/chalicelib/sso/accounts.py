@@ -162,10 +162,13 @@ def _confirm_reset(identifier: str, code: str, new_password: str, refusal: Inval
 
 
 def _set_password(account: Account, new: str) -> None:
-    """Sessions, codes and refresh tokens issued before `password_changed_at` stop working."""
+    """Sessions, codes, refresh and access tokens issued before `password_changed_at` stop working."""
+    from chalicelib.core.denylist import deny_account
+
     account.password_hash = passwords.hash_password(new)
     account.password_changed_at = clock.now()
     account.save()
+    deny_account(account.account_id)  # and every access token issued until now
     _notify(account, "password_changed", {})
     log_event("password_changed", account_id=account.account_id)
 

@@ -54,6 +54,7 @@ class Session:
     account_id: str
     auth_time: int
     amr: tuple[str, ...]
+    sid: str = ""  # named in ID tokens; `sid#<sid>` lists the refresh families this sign-in opened
 
 
 def validate_request(params: dict[str, str]) -> tuple[Client, dict[str, str]]:
@@ -135,15 +136,39 @@ def start_session(account: Account, amr: tuple[str, ...]) -> tuple[str, Session]
     cookie = new_secret()
     auth_time = int(clock.now())
     key = Grant.key_of("session", digest(cookie))
+    sid = new_id()
     Grant(
         key,
         kind="session",
         account_id=account.account_id,
-        data={"auth_time": auth_time, "amr": list(amr)},
+        data={"auth_time": auth_time, "amr": list(amr), "sid": sid},
         created_at=clock.now(),
         expires_at=expiry(SESSION_SECONDS),
     ).save()
-    return cookie, Session(key, account.account_id, auth_time, amr)
+    return cookie, Session(key, account.account_id, auth_time, amr, sid)
+
+
+def remember_family(sid: str, family: str) -> None:
+    """Note a refresh family under its sign-in, for logout; kept as long as refresh tokens live."""
+    from chalicelib.sso.issuance import REFRESH_SECONDS
+
+    if sid:
+        Grant(Grant.key_of("sid", sid)).update(
+            actions=[
+                Grant.kind.set("sid"),
+                Grant.families.add({family}),
+                Grant.created_at.set(Grant.created_at | clock.now()),
+                Grant.expires_at.set(expiry(REFRESH_SECONDS)),
+            ]
+        )
+
+
+def families_of(sid: str) -> list[Grant]:
+    """The refresh families opened from this sign-in (each with its client and account)."""
+    hub = Grant.find(Grant.key_of("sid", sid)) if sid else None
+    if hub is None or not hub.families:
+        return []
+    return list(Grant.batch_get([Grant.key_of("family", family) for family in hub.families], consistent_read=True))
 
 
 def find_session(cookie: str | None) -> Session | None:
@@ -155,12 +180,18 @@ def find_session(cookie: str | None) -> Session | None:
     account = get_account(grant.account_id)
     if account is None or grant.created_at < account.password_changed_at:
         return None  # signed in before the password changed: sign in again
-    return Session(grant.key, grant.account_id, int(grant.data["auth_time"]), tuple(grant.data["amr"]))
+    data = grant.data
+    return Session(grant.key, grant.account_id, int(data["auth_time"]), tuple(data["amr"]), str(data.get("sid", "")))
 
 
-def end_session(cookie: str | None) -> None:
-    if cookie:
-        Grant(Grant.key_of("session", digest(cookie))).delete()
+def end_session(cookie: str | None) -> str:
+    """Forget the sign-in session; returns its `sid` ("" when there was none)."""
+    if not cookie:
+        return ""
+    key = Grant.key_of("session", digest(cookie))
+    grant = Grant.find(key)
+    Grant(key).delete()
+    return str(grant.data.get("sid", "")) if grant else ""
 
 
 def issue_code(request: dict[str, str], session: Session) -> str:
@@ -179,6 +210,7 @@ def issue_code(request: dict[str, str], session: Session) -> str:
             "code_challenge": request["code_challenge"],
             "auth_time": session.auth_time,
             "amr": list(session.amr),
+            "sid": session.sid,
         },
         created_at=clock.now(),
         expires_at=expiry(CODE_SECONDS),

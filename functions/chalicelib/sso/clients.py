@@ -17,6 +17,7 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 from urllib.parse import unquote_plus
 
 import jwt
@@ -36,6 +37,7 @@ ASSERTION_ALGORITHMS = ("ES256", "RS256", "PS256")
 MAX_ASSERTION_LIFETIME = 3600
 MAX_CLIENT_ID_BYTES = 200
 PUBLIC_GRANTS = ("authorization_code", "refresh_token")  # a public client never gets client_credentials
+ENDPOINTS = ("token", "revoke", "introspect", "par")  # where a client assertion may be addressed
 
 
 WEB_CLIENT_ID = "cong-dich-vu-cong"
@@ -63,6 +65,7 @@ def register_client(
     agency_id: str | None = None,
     redirect_uris: Iterable[str] = (),
     post_logout_redirect_uris: Iterable[str] = (),
+    backchannel_logout_uri: str | None = None,
     jwks: Mapping[str, object] | None = None,
     secret: str | None = None,
 ) -> tuple[Client, str | None]:
@@ -79,6 +82,7 @@ def register_client(
         jwks=json.dumps(jwks) if jwks is not None else None,
         redirect_uris=list(redirect_uris),
         post_logout_redirect_uris=list(post_logout_redirect_uris),
+        backchannel_logout_uri=backchannel_logout_uri,
         scopes=set(scopes),
         created_at=clock.now(),
     )
@@ -101,13 +105,26 @@ def web_client() -> Client:
     )
 
 
+class ClientCredentials(Protocol):
+    """The form fields a client authenticates with at the token, revocation and introspection endpoints."""
+
+    client_id: str | None
+    client_assertion_type: str | None
+    client_assertion: str | None
+
+
 def authenticate_client(form: TokenRequest, headers: Mapping[str, str]) -> Client:
+    return authenticate(form, headers, public=form.grant_type in PUBLIC_GRANTS)
+
+
+def authenticate(form: ClientCredentials, headers: Mapping[str, str], *, public: bool) -> Client:
+    """The calling client; `public`: whether the public web client may call with its `client_id` alone."""
     basic = headers.get("authorization", "")
     if basic.lower().startswith("basic "):
         return _by_secret(basic[6:].strip())
     if form.client_assertion is not None:
         return _by_assertion(form)
-    if form.client_id is not None and form.grant_type in PUBLIC_GRANTS:
+    if form.client_id is not None and public:
         client = get_client(form.client_id)
         if client is not None and client.auth_method == "none":
             return client
@@ -130,7 +147,7 @@ def _by_secret(credentials: str) -> Client:
     return client  # type: ignore[return-value]
 
 
-def _by_assertion(form: TokenRequest) -> Client:
+def _by_assertion(form: ClientCredentials) -> Client:
     if form.client_assertion_type != ASSERTION_TYPE:
         raise _invalid_client("client_assertion_type không được hỗ trợ.")
     assertion = str(form.client_assertion)
@@ -161,7 +178,7 @@ def _verify_assertion(assertion: str, header: Mapping[str, object], client: Clie
                 assertion,
                 key.key,
                 algorithms=[key.algorithm_name],
-                audience=[f"{settings.issuer}/oidc/token", settings.issuer],
+                audience=[*(f"{settings.issuer}/oidc/{name}" for name in ENDPOINTS), settings.issuer],
                 issuer=client.client_id,
                 options={"require": ["exp", "iss", "sub", "aud", "jti"], "verify_exp": False, "verify_iat": False},
             )

@@ -2,7 +2,9 @@
 
 Refresh tokens rotate: each use returns a new one and spends the old. A spent token presented
 again means someone copied it, so the whole family (every token descended from the same sign-in)
-is revoked and the legitimate holder must sign in again.
+is revoked, its access tokens are denied (`core.denylist`), and the legitimate holder must sign in
+again. Access tokens carry their family (`fam`) and every token its sign-in session (`sid`), so a
+family or a whole sign-in can be withdrawn (RFC 7009 revocation, logout) before tokens expire.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class SignInContext:
     auth_time: int
     amr: list[str]
     family: str
+    sid: str
 
 
 def grant_tokens(client: Client, form: TokenRequest) -> TokenReply:
@@ -126,13 +129,19 @@ def _spend(grant: Grant, *, on_reuse: str) -> None:
 
 
 def revoke_family(family: str) -> None:
-    Grant(
-        Grant.key_of("family", family),
-        kind="family",
-        revoked=True,
-        created_at=clock.now(),
-        expires_at=expiry(REFRESH_SECONDS),
-    ).save()
+    """No more refresh from this family, and its access tokens are denied from now on. The item keeps
+    its client and account (back-channel logout reads them) and is created if it was never opened."""
+    from chalicelib.core.denylist import deny_family
+
+    Grant(Grant.key_of("family", family)).update(
+        actions=[
+            Grant.kind.set("family"),
+            Grant.revoked.set(True),
+            Grant.created_at.set(Grant.created_at | clock.now()),
+            Grant.expires_at.set(expiry(REFRESH_SECONDS)),
+        ]
+    )
+    deny_family(family)
 
 
 def _pkce_matches(verifier: str | None, challenge: str) -> bool:
@@ -156,6 +165,7 @@ def _context(grant: Grant, client: Client, *, nonce: str | None, scope: str | No
         auth_time=int(grant.data["auth_time"]),
         amr=list(grant.data["amr"]),
         family=str(grant.family),
+        sid=str(grant.data.get("sid", "")),
     )
 
 
@@ -168,7 +178,7 @@ def _tokens(context: SignInContext, *, with_id_token: bool) -> TokenReply:
         account_id=context.account.account_id,
         client_id=context.client.client_id,
         family=context.family,
-        data={"scope": context.scope, "auth_time": context.auth_time, "amr": context.amr},
+        data={"scope": context.scope, "auth_time": context.auth_time, "amr": context.amr, "sid": context.sid},
         created_at=clock.now(),
         expires_at=expiry(REFRESH_SECONDS),
     ).save()
@@ -192,9 +202,13 @@ def _open_family(context: SignInContext) -> None:
                 kind="family",
                 account_id=context.account.account_id,
                 client_id=context.client.client_id,
+                data={"sid": context.sid},
                 created_at=clock.now(),
                 expires_at=expiry(REFRESH_SECONDS),
             ).save(condition=Grant.key.does_not_exist())
+            from chalicelib.sso.authorize import remember_family
+
+            remember_family(context.sid, context.family)
             return
         except PutError as error:
             if not condition_failed(error):
@@ -219,6 +233,8 @@ def _access_token(context: SignInContext) -> str:
             "iat": now,
             "exp": now + ACCESS_SECONDS,
             "jti": new_id(),
+            "fam": context.family,
+            "sid": context.sid,
         },
         ACCESS_TOKEN_TYPE,
     )
@@ -241,6 +257,8 @@ def _id_token(context: SignInContext) -> str:
     }
     if context.nonce:
         claims["nonce"] = context.nonce
+    if context.sid:
+        claims["sid"] = context.sid  # OpenID Connect Back-Channel Logout: the sign-in a logout token names
     return sign(claims)
 
 

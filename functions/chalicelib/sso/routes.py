@@ -1,4 +1,5 @@
-"""OpenID Connect provider endpoints: discovery, JWKS, authorize (code + PKCE), token, userinfo, logout."""
+"""OpenID Connect provider endpoints: discovery, JWKS, authorize (code + PKCE), token, revocation,
+introspection, userinfo, logout (with back-channel logout to relying parties)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ accounts = LazyModule("chalicelib.sso.accounts")
 authorize = LazyModule("chalicelib.sso.authorize")
 clients = LazyModule("chalicelib.sso.clients")
 issuance = LazyModule("chalicelib.sso.issuance")
+revocation = LazyModule("chalicelib.sso.revocation")
+backchannel = LazyModule("chalicelib.sso.backchannel")
 pages = LazyModule("chalicelib.sso.pages")
 tokens = LazyModule("chalicelib.core.tokens")
 schemas = ModelRefs("chalicelib.sso.schemas")
@@ -52,6 +55,8 @@ def discovery_document() -> dict[str, Any]:
         "userinfo_endpoint": f"{issuer}/oidc/userinfo",
         "jwks_uri": f"{issuer}/oidc/jwks",
         "end_session_endpoint": f"{issuer}/oidc/logout",
+        "revocation_endpoint": f"{issuer}/oidc/revoke",
+        "introspection_endpoint": f"{issuer}/oidc/introspect",
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
@@ -59,6 +64,10 @@ def discovery_document() -> dict[str, Any]:
         "id_token_signing_alg_values_supported": ["ES256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt", "none"],
         "token_endpoint_auth_signing_alg_values_supported": ["ES256", "RS256", "PS256"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"],
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": sorted(authorize.SUPPORTED_SCOPES),
         "claims_supported": [
@@ -73,6 +82,7 @@ def discovery_document() -> dict[str, Any]:
             "amr",
             "auth_time",
             "nonce",
+            "sid",
         ],
         "acr_values_supported": [accounts.acr_of(1), accounts.acr_of(2)],
         "prompt_values_supported": ["none", "login"],
@@ -190,6 +200,45 @@ def token(call: Call) -> Response:
     return json_reply(reply, headers={"Pragma": "no-cache"})
 
 
+@endpoint(
+    oidc_api,
+    "/oidc/revoke",
+    "POST",
+    summary="Token revocation (RFC 7009): a refresh token revokes its family, an access token itself",
+    tag="oidc",
+    body=schemas.RevocationRequest,
+    body_media=FORM,
+    oauth_errors=True,
+    responses={
+        200: Returns("Đã thu hồi (hoặc không có gì để thu hồi)", media=""),
+        401: Returns("Ứng dụng không xác thực được", schemas.OAuthErrorReply),
+    },
+)
+def revoke(call: Call) -> Response:
+    client = clients.authenticate(call.body, call.headers, public=True)
+    revocation.revoke(client, call.body.token, call.body.token_type_hint)
+    return Response(body="", status_code=200)
+
+
+@endpoint(
+    oidc_api,
+    "/oidc/introspect",
+    "POST",
+    summary="Token introspection (RFC 7662) for the client the token was issued to",
+    tag="oidc",
+    body=schemas.IntrospectionRequest,
+    body_media=FORM,
+    oauth_errors=True,
+    responses={
+        200: Returns("Trạng thái của mã", schemas.Introspection),
+        401: Returns("Ứng dụng không xác thực được", schemas.OAuthErrorReply),
+    },
+)
+def introspect(call: Call) -> Response:
+    client = clients.authenticate(call.body, call.headers, public=False)
+    return json_reply(revocation.introspect(client, call.body.token, call.body.token_type_hint))
+
+
 _USERINFO = {200: Returns("Thông tin người dùng", schemas.UserInfo)}
 
 
@@ -239,12 +288,16 @@ def _userinfo(call: Call) -> UserInfo:
 def logout(call: Call) -> Response:
     query = call.raw_query
     target = query.get("post_logout_redirect_uri")
-    client_id = _client_of_hint(query.get("id_token_hint")) or query.get("client_id")
+    hint = _hint_claims(query.get("id_token_hint"))
+    client_id = str(hint["aud"]) if hint else query.get("client_id")
     client = clients.get_client(client_id) if client_id else None
     if target is not None and (client is None or target not in client.post_logout_redirect_uris):
         message = "Địa chỉ quay lại sau khi đăng xuất không khớp với địa chỉ đã đăng ký."
         return html_reply(pages.problem_page(message), 400, pages.security_headers())
-    authorize.end_session(call.cookies.get(SESSION_COOKIE))
+    # The sign-in ends: from the session cookie, or the one a genuine ID token names.
+    sid = authorize.end_session(call.cookies.get(SESSION_COOKIE)) or (str(hint.get("sid", "")) if hint else "")
+    if sid:
+        backchannel.notify(revocation.end_sign_in(sid), sid)
     log_event("signed_out", client_id=client_id)
     cleared = {"Set-Cookie": _expired(SESSION_COOKIE)}
     if target is None:
@@ -252,18 +305,18 @@ def logout(call: Call) -> Response:
     return redirect(authorize.append_query(target, {"state": query.get("state", "")}), cleared)
 
 
-def _client_of_hint(hint: str | None) -> str | None:
-    """The relying party an ID token was issued to; expired hints are fine, forged ones are not."""
+def _hint_claims(hint: str | None) -> dict[str, Any] | None:
+    """The claims of an ID token we issued (its `aud` is the relying party); expired hints are fine,
+    forged ones are not."""
     if not hint:
         return None
     import jwt
 
     try:
         audience = jwt.decode(hint, options={"verify_signature": False}).get("aud")
-        claims = tokens.verify(hint, audience=str(audience), allow_expired=True)
+        return tokens.verify(hint, audience=str(audience), allow_expired=True)
     except (jwt.PyJWTError, tokens.InvalidToken, RecursionError):  # PyJWT's json.loads recurses on nesting
         return None
-    return str(claims["aud"])
 
 
 def _action() -> str:

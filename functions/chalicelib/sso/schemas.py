@@ -130,6 +130,35 @@ class TokenRequest(StrictModel):
     client_assertion: str | None = Field(default=None, max_length=8000)
 
 
+class RevocationRequest(StrictModel):
+    """RFC 7009 (and RFC 7662's request, the same fields): the token, a hint of its type, client auth."""
+
+    token: str = Field(min_length=1, max_length=8192)
+    token_type_hint: str | None = Field(default=None, max_length=100)
+    client_id: str | None = Field(default=None, max_length=200)
+    client_assertion_type: str | None = Field(default=None, max_length=200)
+    client_assertion: str | None = Field(default=None, max_length=8000)
+
+
+class IntrospectionRequest(RevocationRequest):
+    pass
+
+
+class Introspection(Reply):
+    """RFC 7662 section 2.2; only `active` when the token is not (or not the caller's)."""
+
+    active: bool
+    token_type: str | None = None
+    scope: str | None = None
+    client_id: str | None = None
+    sub: str | None = None
+    exp: int | None = None
+    iat: int | None = None
+    iss: str | None = None
+    aud: str | None = None
+    jti: str | None = None
+
+
 class TokenReply(Reply):
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"

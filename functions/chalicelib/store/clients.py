@@ -31,6 +31,7 @@ class Client(Model):
     jwks = UnicodeAttribute(null=True)  # the client's public keys (JSON), for private_key_jwt
     redirect_uris = ListAttribute(of=UnicodeAttribute, default=list)
     post_logout_redirect_uris = ListAttribute(of=UnicodeAttribute, default=list)
+    backchannel_logout_uri = UnicodeAttribute(null=True)  # OpenID Connect Back-Channel Logout 1.0
     scopes = UnicodeSetAttribute(default=set)
     created_at = NumberAttribute()
     by_agency = ByAgency()

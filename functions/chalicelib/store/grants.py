@@ -1,8 +1,10 @@
 """Short-lived, single-use or revocable things the sign-in flows hand out.
 
 One table, keyed `<kind>#<digest or id>`: pending authorization requests, authorization codes,
-sign-in sessions, refresh tokens and their families, password-reset codes, client-assertion ids
-seen (replay), and sign-in failure counters. Secrets are stored as digests only.
+sign-in sessions (and `sid#` items listing the refresh families each sign-in opened), refresh
+tokens and their families, password-reset codes, client-assertion ids seen (replay), sign-in
+failure counters, and the short denylist of revoked access tokens (`deny#...`). Secrets are stored
+as digests only.
 
 `expires_at` is a DynamoDB TTL attribute so AWS deletes old items, but TTL deletion is lazy (and
 moto never does it), so every reader checks expiry itself through `is_live`.
@@ -18,6 +20,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
@@ -38,6 +41,7 @@ class Grant(Model):
     used = BooleanAttribute(default=False)
     revoked = BooleanAttribute(default=False)
     count = NumberAttribute(default=0)
+    families = UnicodeSetAttribute(null=True)  # on `sid#` items: the refresh families a sign-in opened
     created_at = NumberAttribute()
     expires_at = TTLAttribute()
 
