@@ -1,9 +1,13 @@
-"""Catalogue build benchmark: prints per-stage times, the ratio to a bare `mkdocs build` of the
-same Markdown, the incremental rebuild time, and the bytes a search costs from a cold cache.
+"""Catalogue benchmarks, each side by side with its baseline in one run (this machine is noisy):
 
-    .venv/bin/python bench/catalog.py [--sizes 1000 10000] [--rounds 1]
+- import: `catalog_build import` of N synthetic records in the national API format, per 1,000
+  records, against merely parsing the same JSON and writing it out as YAML;
+- the shipped catalogue (data/): a cold build, a build with nothing changed, and the bytes the
+  first search costs from a cold cache;
+- synthetic catalogues of 1,000 and 10,000 procedures: per-stage times, the ratio to a bare
+  `mkdocs build` of the same Markdown, the incremental rebuild, a cold search.
 
-Runs our build and the bare build alternately in one process, so both see the same machine.
+    .venv/bin/python bench/catalog.py [--sizes 1000 10000] [--rounds 1] [--import-records 1000] [--skip-shipped]
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from catalog_build.build import BuildOptions, build  # noqa: E402
+from catalog_build.importer.run import ImportOptions, run_import  # noqa: E402
 from catalog_build.site import build_site, derived_config  # noqa: E402
-from catalog_build.synth import write_synthetic  # noqa: E402
+from catalog_build.synth import write_api_records, write_synthetic  # noqa: E402
 
 WORK = REPO / "build" / "bench"
 QUERY = "cấp giấy phép"  # a typical three-syllable query, typed with diacritics
+SHIPPED_QUERIES = ("lam ho chieu", "cấp giấy phép", "so do")  # colloquial, common, via synonyms
 
 
 def folder_size(path: Path) -> tuple[int, int]:
@@ -139,13 +145,106 @@ def show(result: dict) -> None:
     )
 
 
+def bench_import(count: int) -> dict[str, float]:
+    """Import N API-format records into a fresh data folder, against json.loads + yaml.dump of the same files."""
+    import yaml
+
+    records = WORK / f"api-{count}"
+    shutil.rmtree(records, ignore_errors=True)
+    files = write_api_records(records, count, seed=1, base_data=REPO / "data")
+    baseline_out = WORK / f"yaml-{count}"
+    shutil.rmtree(baseline_out, ignore_errors=True)
+    baseline_out.mkdir(parents=True)
+    started = time.perf_counter()
+    for path in files:
+        raw = json.loads(path.read_bytes())
+        text = yaml.dump(raw, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+        (baseline_out / f"{path.stem}.yaml").write_text(text, encoding="utf-8")
+    baseline = time.perf_counter() - started
+    data = WORK / f"import-data-{count}"
+    shutil.rmtree(data, ignore_errors=True)
+    (data / "procedures").mkdir(parents=True)
+    for folder in ("agencies", "sectors"):
+        shutil.copytree(REPO / "data" / folder, data / folder)
+    started = time.perf_counter()
+    report = run_import(ImportOptions(sources=[str(records)], data_dir=data))
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    again = run_import(ImportOptions(sources=[str(records)], data_dir=data))
+    unchanged = time.perf_counter() - started
+    assert len(report.added) == count and again.unchanged == count, "the import did not add, then keep, every record"
+    return {"records": count, "baseline_s": baseline, "import_s": cold, "reimport_s": unchanged}
+
+
+def show_import(result: dict) -> None:
+    per = 1000 / result["records"]
+    print(f"\n== import of {result['records']:,} API-format records ==")
+    print(f"json.loads + yaml.dump       {result['baseline_s'] * per:6.2f} s per 1,000")
+    print(
+        f"catalog_build import (new)   {result['import_s'] * per:6.2f} s per 1,000   "
+        f"{result['import_s'] / result['baseline_s']:5.2f} x the baseline (aim <= 2)"
+    )
+    print(
+        f"same records again (no change) {result['reimport_s'] * per:4.2f} s per 1,000   "
+        f"{result['reimport_s'] / result['baseline_s']:5.2f} x"
+    )
+
+
+def bench_shipped() -> dict[str, float]:
+    """The shipped catalogue: a cold build, then a build with nothing changed, then cold searches."""
+    ws = WORK / "shipped"
+    shutil.rmtree(ws, ignore_errors=True)
+    config = derived_config(REPO / "mkdocs.yml", ws)
+    options = BuildOptions(data_dir=REPO / "data", config_file=config, work_dir=ws / "work", progress=False)
+    started = time.perf_counter()
+    report = build(options)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    again = build(options)
+    unchanged = time.perf_counter() - started
+    result = {
+        "procedures": report.procedures,
+        "cold_s": cold,
+        "unchanged_s": unchanged,
+        "unchanged_mode": again.site_mode,
+    }
+    result.update({f"stage_{k}": v for k, v in report.seconds.items()})
+    for query in SHIPPED_QUERIES:
+        sizes = query_bytes(ws / "site", query)
+        result[f"search:{query}"] = sizes["search"]
+        result[f"page:{query}"] = sizes["page"]
+    return result
+
+
+def show_shipped(result: dict) -> None:
+    print(f"\n== shipped catalogue ({result['procedures']:,} procedures) ==")
+    print(f"cold build                   {result['cold_s']:7.1f} s")
+    for key, value in result.items():
+        if key.startswith("stage_"):
+            print(f"  {key[6:]:<26} {value:7.2f} s")
+    print(f"build with nothing changed   {result['unchanged_s']:7.1f} s   ({result['unchanged_mode']})")
+    for query in SHIPPED_QUERIES:
+        print(
+            f"first search {query!r:<16} search {result[f'search:{query}'] / 1000:6.1f} KB gzip + page "
+            f"{result[f'page:{query}'] / 1000:5.1f} KB (budget <= 150 KB for the search)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--import-records", type=int, default=1000, help="0 to skip the import benchmark")
+    parser.add_argument("--skip-shipped", action="store_true", help="skip the shipped catalogue's builds and searches")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
-    results = []
+    results: list[dict] = []
+    if args.import_records:
+        results.append(bench_import(args.import_records))
+        show_import(results[-1])
+    if not args.skip_shipped:
+        results.append(bench_shipped())
+        show_shipped(results[-1])
     for count in args.sizes:
         result = bench_size(count, args.rounds)
         show(result)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -28,7 +29,7 @@ from catalog_build import compress, exports, pwa, search_index, search_terms
 from catalog_build.loader import Catalogue, load_catalogue
 from catalog_build.render import Renderer
 from catalog_build.search_terms import Synonyms
-from catalog_build.site import GENERATED_FOLDERS, build_site, load_site_config, site_fingerprint
+from catalog_build.site import GENERATED_FILES, GENERATED_FOLDERS, build_site, load_site_config, site_fingerprint
 from catalog_build.staging import IncrementalUpdate
 from catalog_build.writer import WriteReport, discard_dir, remove_files, remove_stale, replace_dir, write_changed
 
@@ -137,6 +138,35 @@ def _page_fingerprints(catalogue: Catalogue, site_url: str) -> dict[str, str]:
     return fingerprints
 
 
+def _hand_written(docs_dir: Path) -> str:
+    """The hand-written pages and assets of the docs folder (name, size, modification time): an
+    edit to one of them must reach the site even when the catalogue is unchanged."""
+    digest = hashlib.sha256()
+    for directory, folders, names in os.walk(docs_dir):
+        if Path(directory) == docs_dir:
+            folders[:] = [name for name in folders if name not in GENERATED_FOLDERS]
+            names = [name for name in names if name not in GENERATED_FILES]
+        for name in sorted(names):
+            stat = (Path(directory) / name).stat()
+            digest.update(f"{directory}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+        folders.sort()
+    return digest.hexdigest()
+
+
+def _catalogue_fingerprint(catalogue: Catalogue, pages: dict[str, str], site: str) -> str:
+    """Everything the whole site is made from: every page's fingerprint, the names in the browse
+    lists, the general FAQ, the home page's featured list and the site's configuration."""
+    digest = hashlib.sha256(site.encode())
+    for code, fingerprint in pages.items():
+        digest.update(f"{code}\0{fingerprint}\0".encode())
+    digest.update(json.dumps(catalogue.featured).encode())
+    for entry in catalogue.faq:
+        digest.update(entry.model_dump_json().encode())
+    for record in (*catalogue.agencies.values(), *catalogue.sectors.values()):
+        digest.update(record.model_dump_json().encode())
+    return digest.hexdigest()
+
+
 def _read_state(path: Path) -> dict[str, Any]:
     try:
         state = json.loads(path.read_text())
@@ -210,6 +240,15 @@ class _Build:
             self.report.procedures = len(catalogue.procedures)
             self.timer.lap("validate")
             fingerprints = _page_fingerprints(catalogue, self.site_url)
+            everything = _catalogue_fingerprint(
+                catalogue, fingerprints, self.site_fingerprint + _hand_written(self.docs_dir)
+            )
+            if dirty and self.state.get("everything") == everything:
+                # Nothing that any page, list, export or index is made from has changed: the site
+                # from the last build is this build's site, so nothing is rendered or rewritten.
+                self.report.site_mode = "unchanged"
+                self.timer.lap("validate")
+                return self.report
             changed = self._changed(catalogue, fingerprints)
             _write_state(self.state_file, {**self.state, "complete_site": False})
             # Pagefind overlaps rendering in an incremental build (few files written); in a full build
@@ -245,6 +284,7 @@ class _Build:
             self.state_file,
             {
                 "pages": fingerprints,
+                "everything": everything,
                 "site": self.site_fingerprint,
                 "complete_site": True,
                 "outputs": sorted(outputs),

@@ -166,7 +166,9 @@ class Renderer:
             "online_label": text.ONLINE_LEVEL[p.online_level],
             "type_label": text.PROCEDURE_TYPE[p.type],
             "origin_label": text.LEGAL_ORIGIN[p.legal_origin] if p.legal_origin else None,
-            "steps_per_case": sum(1 for case in p.cases if case.steps) > 1,
+            # Imported records give the steps once, in the first of several document groups: then
+            # the group's title is not the steps' heading.
+            "steps_per_case": all(case.steps for case in p.cases) and (len(p.cases) > 1 or p.provenance is None),
             "status_label": text.STATUS[p.status],
             "audiences": [{"slug": text.AUDIENCE_SLUG[a], "label": text.AUDIENCE[a]} for a in p.audiences],
             "has_documents": any(case.documents for case in p.cases),

@@ -55,7 +55,9 @@ def stub_document(p: Procedure, catalogue: Catalogue, synonyms: Synonyms) -> str
     """
     sector = catalogue.sectors[p.sector].name
     executing = [catalogue.agencies[c].name for c in p.agencies.executing or p.agencies.competent]
-    agencies = " ; ".join(catalogue.agencies[c].name for c in dict.fromkeys(p.agencies.executing + p.agencies.competent))
+    agencies = " ; ".join(
+        catalogue.agencies[c].name for c in dict.fromkeys(p.agencies.executing + p.agencies.competent)
+    )
     levels = text.levels(p.levels)
     title_aliases = synonyms.aliases(p.name)
     body = " ; ".join((p.code, p.code.replace(".", ""), sector, agencies, levels, *p.keywords))

@@ -8,6 +8,7 @@ seed, and files whose content is unchanged are not rewritten.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import shutil
 from pathlib import Path
@@ -205,3 +206,104 @@ def write_synthetic(out: Path, count: int, *, seed: int = 1, base_data: Path = P
     write_changed(out, files, report)
     remove_stale(out, ["procedures", "faq"], set(files), report)
     return report
+
+
+_METHODS = {"direct": "DIRECT", "online": "ONLINE", "postal": "POSTAL"}
+_LEVEL_FLAGS = {"ministry": "isMinistry", "province": "isProvince", "commune": "isWard", "vertical": "isVertical"}
+
+
+def api_record(record: dict[str, Any], agencies: dict[str, str], sectors: dict[str, str], index: int) -> dict[str, Any]:
+    """A synthetic procedure in the national API's shape (what `catalog_build import` reads), with
+    the same fields, nesting and kinds of text as the real records (bullets, "Bước N:" markers)."""
+    uid = f"019d0000-0000-7000-8000-{index:012d}"
+    stamp = int(dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp() * 1000) + index * 60_000
+
+    def named(code: str, kind: str) -> dict[str, str]:
+        return {"id": f"{uid}-{kind}-{code}", "name": agencies.get(code) or sectors.get(code, code), "code": code}
+
+    methods = [
+        {
+            "submissionMethod": _METHODS[c["kind"]],
+            "processingTime": c["time_value"],
+            "processingTimeUnit": "WORKING_DAY",
+            "description": "Nộp hồ sơ và nhận kết quả theo quy định.",
+            "fees": [
+                {"type": "FEE", "value": f["amount"], "currencyName": "Việt Nam Đồng", "description": ""}
+                for f in c["fees"]
+            ],
+        }
+        for c in record["channels"]
+    ]
+    steps = "\n".join(f"- Bước {n}: {step}" for n, step in enumerate(record["cases"][0]["steps"], start=1))
+    components = [
+        {
+            "profileComponentId": f"{uid}-{n}",
+            "name": f"+ {d['name']};",
+            "code": f"G00-KQ{index:06d}{n}",
+            "originalQty": d["originals"],
+            "copyQty": d["copies"],
+            "required": False,
+            "hasElectronicForm": d["e_form"],
+            "attachments": [{"id": f"{uid}-a{n}", "fileName": f"Mau so {n:02d}.docx"}] if d["e_form"] else [],
+        }
+        for n, d in enumerate(record["cases"][0]["documents"], start=1)
+    ]
+    flags = {flag: record["levels"][0] == level for level, flag in _LEVEL_FLAGS.items()}
+    return {
+        "id": uid,
+        "code": record["code"],
+        "codeNotation": record["code"],
+        "name": record["name"],
+        "description": record["description"],
+        "executionSteps": [{"name": "", "description": steps}],
+        "executionMethods": methods,
+        "executionCases": [{"name": "", "profileComponents": components}],
+        "formalityType": "ASSIGNED_REGULATION",
+        "type": "STANDARD",
+        "state": "ACTIVE",
+        "isInternal": False,
+        **flags,
+        "isOtherAgency": False,
+        "isUndetermined": False,
+        "isFullProcess": record["online_level"] == "full",
+        "isOfflineOnly": record["online_level"] == "offline",
+        "note": "",
+        "keywords": ", ".join(record["keywords"]),
+        "categoriesDetails": [named(record["sector"], "c")],
+        "departmentsExecuting": [named(code, "d") for code in record["agencies"]["executing"]],
+        "departmentsCoordinating": [named(code, "d") for code in record["agencies"]["coordinating"]],
+        "legalBasisesDetails": [
+            {"id": f"{uid}-l", "name": b["title"], "code": b["number"]} for b in record["legal_basis"]
+        ],
+        "resultsDetails": [
+            {"id": f"{uid}-r", "name": r["name"], "code": f"KQ.G00.{index:06d}"} for r in record["results"]
+        ],
+        "subjectTypesDetails": [{"id": f"{uid}-s", "name": "Công dân Việt Nam", "code": "ĐT1"}],
+        "requirementsAndConditions": "\n".join(f"- {r}" for r in record["requirements"]),
+        "dossierReceivingAddresses": record["receiving_address"],
+        "procedureProposal": {
+            "proposalNumber": f"{index % 900 + 1}/QĐ-BTC",
+            "decisionDate": stamp,
+            "decisionNumber": None,
+        },
+        "createdAt": stamp,
+        "updatedAt": stamp,
+    }
+
+
+def write_api_records(out: Path, count: int, *, seed: int = 1, base_data: Path = Path("data")) -> list[Path]:
+    """`count` synthetic records in the API format, one JSON file each (the national portal's shape),
+    with codes 9.000001 upwards. Returns the files."""
+    base = load_catalogue(base_data)
+    rng = random.Random(seed)
+    codes = [f"9.{i:06d}" for i in range(1, count + 1)]
+    agencies = {code: agency.name for code, agency in base.agencies.items()}
+    sectors = {code: sector.name for code, sector in base.sectors.items()}
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for index, code in enumerate(codes):
+        record = _procedure(rng, index, code, sorted(sectors), sorted(agencies), codes)
+        path = out / f"{code}.json"
+        path.write_text(json.dumps(api_record(record, agencies, sectors, index), ensure_ascii=False, indent=2))
+        files.append(path)
+    return files

@@ -146,6 +146,7 @@ COVERED = frozenset(
         "isNonTerritorial",
     }
 )
+FULL_WITHOUT_ONLINE = "Nguồn ghi là dịch vụ công trực tuyến toàn trình nhưng không có cách thức nộp trực tuyến."
 METHODS = {"ONLINE": "online", "DIRECT": "direct", "POSTAL": "postal"}
 UNITS = {"WORKING_DAY": "working_days", "DAY": "days", "HOUR": "hours", "MONTH": "months"}
 TYPES = {"STANDARD": "standard", "SPECIFIC": "specific", "STANDARD_INTERNAL": "internal"}
@@ -221,6 +222,13 @@ def _classification(raw: ApiRecord, d: Draft) -> None:
     if names:
         d.record["audience_details"] = names
         d.rate("audiences", recognised)
+    if keywords := cleanup.split_list(raw.keywords):
+        d.record["keywords"] = keywords
+    _provenance(raw, d)
+
+
+def _provenance(raw: ApiRecord, d: Draft) -> None:
+    """The announcing decision, the national record id and its last update time."""
     proposal = raw.procedureProposal
     if proposal and proposal.proposalNumber and proposal.proposalNumber.strip():
         d.record["decision"] = proposal.proposalNumber.strip()
@@ -237,8 +245,6 @@ def _classification(raw: ApiRecord, d: Draft) -> None:
         d.record["updated"] = stamp.date().isoformat()
     d.record["provenance"] = provenance
     d.rate("provenance", "record_id" in provenance and "updated_at" in provenance)
-    if keywords := cleanup.split_list(raw.keywords):
-        d.record["keywords"] = keywords
 
 
 def _agencies(raw: ApiRecord, d: Draft, known: frozenset[str]) -> None:
@@ -363,6 +369,19 @@ def _outcome(raw: ApiRecord, d: Draft) -> None:
         result["name"] = result["name"][:1].upper() + result["name"][1:]
     d.record["results"] = results
     d.rate("results", bool(results))
+    _legal_basis(raw, d)
+    description = cleanup.clean(raw.description)
+    requirements = cleanup.items(raw.requirementsAndConditions)
+    if requirements:
+        d.record["requirements"] = requirements
+        d.rate("requirements", True)
+    if description and "description" not in d.record and description != cleanup.clean(raw.requirementsAndConditions):
+        d.record["description"] = description
+    if address := cleanup.clean(raw.dossierReceivingAddresses):
+        d.record["receiving_address"] = address
+
+
+def _legal_basis(raw: ApiRecord, d: Draft) -> None:
     legal = []
     for basis in raw.legalBasisesDetails:
         number = clean_number(basis.code or "")
@@ -379,12 +398,3 @@ def _outcome(raw: ApiRecord, d: Draft) -> None:
     d.record["legal_basis"] = legal
     if raw.legalBasisesDetails:
         d.rate("legal_basis", len(legal) == len(raw.legalBasisesDetails))
-    description = cleanup.clean(raw.description)
-    requirements = cleanup.items(raw.requirementsAndConditions)
-    if requirements:
-        d.record["requirements"] = requirements
-        d.rate("requirements", True)
-    if description and "description" not in d.record and description != cleanup.clean(raw.requirementsAndConditions):
-        d.record["description"] = description
-    if address := cleanup.clean(raw.dossierReceivingAddresses):
-        d.record["receiving_address"] = address

@@ -4,7 +4,6 @@ byte), and writing a batch of files so that a failure leaves none of them half-w
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +64,6 @@ def write_all(root: Path, files: dict[str, str], remove: list[str]) -> None:
             temporary.unlink(missing_ok=True)
         raise
     for temporary, target in staged:
-        os.replace(temporary, target)
+        temporary.replace(target)
     for rel in remove:
         (root / rel).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ Where a boundary cannot be found with confidence the text is returned as a note,
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ CHANNELS_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 DOCUMENTS_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
 NO_INFO = "Không có thông tin"
+GLUED_QUANTITY = "số lượng có thể dính với số ở cuối tên giấy tờ: "
 
 CHANNEL_KINDS = {"Trực tiếp": "direct", "Trực tuyến": "online", "Dịch vụ bưu chính": "postal"}
 TIME_UNITS = {"ngày làm việc": "working_days", "ngày": "days", "giờ": "hours", "tháng": "months"}
@@ -376,7 +378,7 @@ def _suspicious(title: str, before: str) -> bool:
 
 def _has_joined_words(text: str) -> bool:
     """A lower-case letter run straight into an upper-case one: two cells, not one title."""
-    return any(a.islower() and b.isupper() for a, b in zip(text, text[1:], strict=False))
+    return any(a.islower() and b.isupper() for a, b in itertools.pairwise(text))
 
 
 _CELL_PREFIXES = ("Luật số ", "Bộ luật số ", "Luật ", "Nghị định số ", "Nghị định ", "Thông tư số ", "Thông tư ")

@@ -87,19 +87,18 @@ class ImportReport:
         return problems
 
     def summary(self, *, verbose: bool = False) -> str:
-        verb = "would be" if self.dry_run else "were"
         lines = [
             f"{len(self.added)} added, {len(self.changed)} changed, {self.unchanged} unchanged, "
-            f"{len(self.removed)} removed ({verb} written)"
+            f"{len(self.removed)} removed"
+            + (" (dry run: nothing written)" if self.dry_run else "")
             + (f"; {self.duplicates} repeated record(s) ignored" if self.duplicates else "")
             + (f"; {len(self.superseded)} page record(s) superseded by API records" if self.superseded else "")
             + (f"; {len(self.skipped)} file(s) skipped (not named by a procedure code)" if self.skipped else "")
         ]
         for draft in self.drafts:
             if draft.replaced:
-                lines.append(
-                    f"  replaced {draft.code}: our record {draft.replaced!r} was another procedure; its extras were dropped"
-                )
+                replaced = f"our record {draft.replaced!r} was another procedure; its extras were dropped"
+                lines.append(f"  replaced {draft.code}: {replaced}")
         shown = self.changed if verbose else self.changed[:SHOWN_CHANGES]
         for code, diff in shown:
             lines.append(f"  changed {code}: " + "; ".join(diff or ["formatting"]))

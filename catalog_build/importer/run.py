@@ -205,35 +205,10 @@ def _merge(
     today: dt.date,
     problems: list[Problem],
 ) -> Procedure | None:
-    record = dict(draft.record)
-    levels = record["levels"]
-    if draft.sector is not None:
-        record["sector"] = registry.sector(draft.sector)
-    record["agencies"] = {
-        role: list(dict.fromkeys(registry.agency(ref, levels) for ref in refs)) for role, refs in draft.agencies.items()
-    }
-    related = [code for code in record.get("related", []) if code in known_codes]
-    for code in record.get("related", []):
-        if code not in known_codes:
-            draft.note("related", f"Thủ tục liên quan chưa có trong danh mục: {code}")
-    record["related"] = related
+    """The draft with our codes for its sector and agencies, merged with the record we have."""
+    record = _resolved(draft, registry, known_codes)
     previous = output.record_of(existing[0]) if existing else {}
-    old = previous
-    fmt = record["provenance"]["source"]
-    for name in NOT_IN[fmt]:
-        if name in old and name not in record:
-            record[name] = old[name]
-    if old and "provenance" not in old and not _same_procedure(old["name"], record["name"]):
-        # A hand-written record filed under a code the national database gives to another procedure:
-        # the national record replaces it, and its keywords and links, which describe something else, go.
-        draft.replaced = old["name"]
-        old = {}
-    for name in MERGED:
-        combined = list(dict.fromkeys([*old.get(name, []), *record.get(name, [])]))
-        if combined:
-            record[name] = combined
-    if "sector" not in record and "sector" in old:
-        record["sector"] = old["sector"]
+    _keep_extras(draft, record, previous)
     if draft.notes:
         record["notes"] = [{"field": field, "text": text} for field, text in draft.notes]
     record.setdefault("updated", today.isoformat())
@@ -244,6 +219,39 @@ def _merge(
     except ValidationError as error:
         problems += problems_from(error, draft.origin)
         return None
+
+
+def _resolved(draft: Draft, registry: Registry, known_codes: set[str]) -> dict[str, Any]:
+    record = dict(draft.record)
+    levels = record["levels"]
+    if draft.sector is not None:
+        record["sector"] = registry.sector(draft.sector)
+    record["agencies"] = {
+        role: list(dict.fromkeys(registry.agency(ref, levels) for ref in refs)) for role, refs in draft.agencies.items()
+    }
+    for code in record.get("related", []):
+        if code not in known_codes:
+            draft.note("related", f"Thủ tục liên quan chưa có trong danh mục: {code}")
+    record["related"] = [code for code in record.get("related", []) if code in known_codes]
+    return record
+
+
+def _keep_extras(draft: Draft, record: dict[str, Any], previous: dict[str, Any]) -> None:
+    """Official fields win; our keywords and links stay, and fields the format does not carry keep
+    our value. A hand-written record that was another procedure keeps nothing."""
+    old = previous
+    if old and "provenance" not in old and not _same_procedure(old["name"], record["name"]):
+        draft.replaced = old["name"]
+        old = {}
+    for name in NOT_IN[record["provenance"]["source"]]:
+        if name in old and name not in record:
+            record[name] = old[name]
+    for name in MERGED:
+        combined = list(dict.fromkeys([*old.get(name, []), *record.get(name, [])]))
+        if combined:
+            record[name] = combined
+    if "sector" not in record and "sector" in previous:
+        record["sector"] = previous["sector"]
 
 
 def _same_procedure(ours: str, theirs: str) -> bool:

@@ -71,7 +71,7 @@ def test_every_problem_in_every_file_is_listed_at_once(tmp_path):
         ],
     )
     problems = problems_of(data)
-    assert "data/procedures/1.999001.yaml: level: " in problems[0]
+    assert "data/procedures/1.999001.yaml: levels.0: " in problems[0]
     assert "data/procedures/1.999002.yaml: agencies.executing.0: unknown agency 'KHONG-CO'" in problems
     assert "data/procedures/1.999002.yaml: related.0: unknown procedure '1.999009'" in problems
     assert len(problems) == 3  # the unknown sector of 1.999001 is not checked: that record is already invalid
