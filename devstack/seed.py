@@ -23,6 +23,9 @@ DEMO_BUSINESS = {"tax_code": "0100109106", "full_name": "Công ty Cổ phần D�
 DEMO_AGENCIES = {
     "TTLLTPQG": "Trung tâm Lý lịch tư pháp quốc gia",
     "CSGT": "Cục Cảnh sát giao thông",
+    # Issues ordinary passports (1.001471): a real procedure that is online with a fee in figures,
+    # which the browser tests and a demo of payments need.
+    "QLXNC": "Cục Quản lý xuất nhập cảnh",
     # The coordinating office (PORTAL_COORDINATING_AGENCY's default): it accepts complaints and
     # checks answers, so without its client no complaint could get past "received" locally.
     "VPCP": "Văn phòng Chính phủ",

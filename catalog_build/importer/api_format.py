@@ -294,9 +294,9 @@ def _document(component: Component) -> dict[str, Any]:
         "name": name,
         "originals": max(component.originalQty, 0),
         "copies": max(component.copyQty, 0),
-        # Every record of the national API says `required: false`; a document is required unless
-        # the API says otherwise or its name says "(nếu có)" ("if any").
-        "required": component.required or "nếu có" not in name.lower(),
+        # Every record of the national API says `required: false`: a document is required unless
+        # its name says it is asked for only in some cases (cleanup.is_conditional).
+        "required": component.required or not cleanup.is_conditional(name),
         "e_form": component.hasElectronicForm,
     }
     if code := (component.code or "").strip():
@@ -356,6 +356,8 @@ def _fee(fee: Fee) -> dict[str, Any]:
         entry["unit"] = f"{currency}/hồ sơ"
     if description := cleanup.one_line(fee.description):
         entry["description"] = description
+        if entry.get("amount") == 0 and cleanup.names_an_amount(description):
+            del entry["amount"]  # a zero figure beside words that give the amount: the figure is missing
     if entry.get("amount") is None and "description" not in entry:
         entry["description"] = "Không có thông tin về mức thu"
     return entry

@@ -172,3 +172,21 @@ def is_syllable(word: str) -> bool:
     folded = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
     plain = "".join(c for c in folded if unicodedata.category(c) != "Mn")
     return bool(_SYLLABLE.match(plain))
+
+
+_CONDITIONS = ("nếu có", "trường hợp", "đối với người", "(nếu")
+_MONEY = re.compile(r"\d{1,3}(?:[.,]\d{3})+\s*(?:đồng|đ\b|vnđ|việt nam đồng)", re.IGNORECASE)
+
+
+def is_conditional(document_name: str) -> bool:
+    """A document asked for only in some cases ("(nếu có)", "trường hợp ...", "đối với người chưa
+    đủ 14 tuổi"): not required of everyone. Every record of the national API says `required: false`
+    and the pages say nothing, so this wording is all there is to go on."""
+    lowered = document_name.lower()
+    return any(marker in lowered for marker in _CONDITIONS)
+
+
+def names_an_amount(text: str | None) -> bool:
+    """Whether a fee's words give an amount ("135.000 đồng/lần") although its figure says free:
+    the portal prints "Miễn phí" for a zero figure, so then the amount is unknown, not zero."""
+    return bool(text and _MONEY.search(text))

@@ -146,8 +146,8 @@ def _fee_cells(rest: str) -> tuple[list[dict[str, Any]], str | None, str | None]
                 fee["kind"] = _fee_kind(note)
             elif note:  # a description of "no information": keep it as the channel's description
                 rest = note + " " + rest
-    if fee is not None and fee.get("amount") == 0 and fee.get("kind") == "unspecified" and "description" in fee:
-        fee["kind"] = _fee_kind(fee["description"])
+    if fee is not None and fee.get("amount") == 0 and cleanup.names_an_amount(fee.get("description")):
+        del fee["amount"]  # "Miễn phí(Nộp trực tiếp: 135.000 đồng/lần)": the figure is missing, not zero
     description = cleanup.clean(rest)
     return ([fee] if fee else []), description, problem
 
@@ -251,17 +251,11 @@ def _document(text: str, quantity: re.Match[str]) -> tuple[dict[str, Any] | None
         "name": name_text,
         "originals": counts["chính"],
         "copies": counts["sao"] + counts["chụp"],
-        "required": not _optional(name_text),
+        "required": not cleanup.is_conditional(name_text),
     }
     if templates:
         doc["template"] = "; ".join(templates)
     return doc, problem
-
-
-def _optional(name: str) -> bool:
-    """A document the national data marks "(nếu có)" ("if any") or "trường hợp ..." is not required."""
-    lowered = name.lower()
-    return "nếu có" in lowered
 
 
 def _split_templates(text: str) -> tuple[str, list[str], str | None]:
