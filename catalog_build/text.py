@@ -150,6 +150,7 @@ NOTE_FIELD = {
     "channels": "Cách thức thực hiện",
     "fees": "Phí, lệ phí",
     "documents": "Thành phần hồ sơ",
+    "dossier": "Số lượng hồ sơ",
     "legal_basis": "Căn cứ pháp lý",
     "agencies": "Cơ quan thực hiện",
     "levels": "Cấp thực hiện",

@@ -180,10 +180,11 @@ _MONEY = re.compile(r"\d{1,3}(?:[.,]\d{3})+\s*(?:đồng|đ\b|vnđ|việt nam đ
 
 def is_conditional(document_name: str) -> bool:
     """A document asked for only in some cases ("(nếu có)", "trường hợp ...", "đối với người chưa
-    đủ 14 tuổi"): not required of everyone. Every record of the national API says `required: false`
-    and the pages say nothing, so this wording is all there is to go on."""
-    lowered = document_name.lower()
-    return any(marker in lowered for marker in _CONDITIONS)
+    đủ 14 tuổi"): not required of everyone. Only the first clause counts: a required form's name
+    often goes on to say how people in some case fill it in. Every record of the national API says
+    `required: false` and the pages say nothing, so this wording is all there is to go on."""
+    first_clause = re.split(r"[;:]|\.\s", document_name, maxsplit=1)[0].lower()  # what the document is
+    return any(marker in first_clause for marker in _CONDITIONS)
 
 
 def names_an_amount(text: str | None) -> bool:

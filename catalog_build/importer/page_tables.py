@@ -34,6 +34,7 @@ _AMOUNT = re.compile(r"([\d.,]+) (VNĐ|Việt Nam Đồng|Đồng|USD|EUR)", re.
 _TIME_IN_TEXT = re.compile(r"\b0*(\d+)\s*(?:\([^)]*\)\s*)?(ngày làm việc|ngày|giờ|tháng)", re.IGNORECASE)
 _QUANTITY = re.compile(r"(\d+) bản (chính|sao|chụp)(?:,(\d+) bản (chính|sao|chụp))?(?=\S|$)")
 _TEMPLATE_EXT = re.compile(r"\.(?:docx?|xlsx?|pdf|odt|ods|rar|zip)(?=\S|$)", re.IGNORECASE)
+NOT_A_DOCUMENT = re.compile(r"số lượng hồ sơ\b", re.IGNORECASE)
 _RESULT_CODE = re.compile(r"Mã: ?([A-Z0-9][A-Z0-9.\-]*\d)")
 _PAGE_LEFTOVERS = ("Từ khóa", "Chọn cơ quan thực hiện", "Hệ thống chỉ hiển thị", "Nộp hồ sơ")
 
@@ -191,6 +192,9 @@ def documents(text: str) -> tuple[list[dict[str, Any]], list[str]]:
         position = 0
         for row in rows:
             doc, problem = _document(part[position : row.start()], row)
+            if doc is not None and NOT_A_DOCUMENT.match(doc["name"]):
+                notes.append(doc["name"])  # "Số lượng hồ sơ: 01 (một) bộ.": about the dossier, not a document
+                doc = None
             if doc is not None and not _quantity_split(row)[2]:
                 problem = (
                     f"số lượng có thể dính với số ở cuối tên giấy tờ: {cleanup.normalise(part[position : row.end()])}"

@@ -148,7 +148,11 @@ def _agencies(raw: PagesRecord, d: Draft, known: frozenset[str]) -> None:
 def _cases(raw: PagesRecord, d: Draft) -> None:
     steps = cleanup.steps(raw.trinh_tu_thuc_hien)
     d.rate("steps", bool(steps))
-    cases, notes = page_tables.documents(raw.thanh_phan_ho_so)
+    cases, found = page_tables.documents(raw.thanh_phan_ho_so)
+    about = [text for text in found if page_tables.NOT_A_DOCUMENT.match(text)]  # "Số lượng hồ sơ: 01 bộ"
+    notes = [text for text in found if text not in about]
+    for text in about:
+        d.note("dossier", text)
     for text in notes:
         d.note("documents", text)
     if cleanup.clean(raw.thanh_phan_ho_so):

@@ -18,7 +18,7 @@ import { busy, clearErrors, enable, h, showErrors, showProblem } from "./forms.j
 
 const CODE = /^[A-Z0-9.-]+-\d{6}-\d{4,6}$/;
 const WITHDRAWABLE = new Set([1, 2, 4, 5, 6]); // the statuses a withdrawal request may follow
-const FEE_KIND = { fee: "Phí", charge: "Lệ phí" };
+const FEE_KIND = { fee: "Phí", charge: "Lệ phí", unspecified: "Phí, lệ phí" };
 const RATING = { very_satisfied: "Rất hài lòng", satisfied: "Hài lòng", not_satisfied: "Không hài lòng" };
 const FORM_LABELS = { noi_dung: "Nội dung đề nghị", nhan_ket_qua: "Cách nhận kết quả", dia_chi: "Địa chỉ nhận kết quả" };
 const RECEIVE = {
