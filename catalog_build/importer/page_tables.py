@@ -187,33 +187,35 @@ def documents(text: str) -> tuple[list[dict[str, Any]], list[str]]:
     cases: list[dict[str, Any]] = []
     title = _group_title(parts[0])
     for part in parts[1:]:
-        rows = list(_QUANTITY.finditer(part))
-        docs = []
-        position = 0
-        for row in rows:
-            doc, problem = _document(part[position : row.start()], row)
-            if doc is not None and NOT_A_DOCUMENT.match(doc["name"]):
-                notes.append(doc["name"])  # "Số lượng hồ sơ: 01 (một) bộ.": about the dossier, not a document
-                doc = None
-            if doc is not None and not _quantity_split(row)[2]:
-                problem = (
-                    f"số lượng có thể dính với số ở cuối tên giấy tờ: {cleanup.normalise(part[position : row.end()])}"
-                )
-            position = row.end()
-            if doc is None:
-                continue
-            docs.append(doc)
-            if problem:
-                notes.append(problem)
+        docs, end = _rows(part, notes)
         case: dict[str, Any] = {"documents": docs}
         if title:
             case["name"] = title
         if docs or title:
             cases.append(case)
-        title = _group_title(part[position:])
+        title = _group_title(part[end:])  # the next group's title follows this group's last row
     if title:
         notes.append(title)
     return cases, notes
+
+
+def _rows(part: str, notes: list[str]) -> tuple[list[dict[str, Any]], int]:
+    """The documents of one table, each row ending with its quantity; where the last row ends."""
+    docs = []
+    position = 0
+    for row in _QUANTITY.finditer(part):
+        doc, problem = _document(part[position : row.start()], row)
+        if doc is not None and NOT_A_DOCUMENT.match(doc["name"]):
+            notes.append(doc["name"])  # "Số lượng hồ sơ: 01 (một) bộ.": about the dossier, not a document
+            doc = None
+        if doc is not None and not _quantity_split(row)[2]:
+            problem = GLUED_QUANTITY + cleanup.normalise(part[position : row.end()])
+        position = row.end()
+        if doc is not None:
+            docs.append(doc)
+            if problem:
+                notes.append(problem)
+    return docs, position
 
 
 def _quantity_split(quantity: re.Match[str]) -> tuple[str, int, bool]:
