@@ -4,8 +4,9 @@
     API (chalice local)  http://HOST:API_PORT   the OpenID Connect issuer
     catalogue site       http://HOST:SITE_PORT  build/site
 
-Ctrl-C saves the state and stops everything. State is also saved every few seconds when it changed,
-so even a killed process loses at most that much.
+Every write the emulation acknowledges is first appended to a write-ahead log and fsynced
+(`devstack.wal`), so even `kill -9` loses nothing acknowledged: the next start restores the last
+snapshot and replays the log. Ctrl-C takes a fresh snapshot and stops everything.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from types import FrameType
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-SAVE_EVERY_SECONDS = 5.0
+STATISTICS_EVERY_SECONDS = 2.0
 DISPATCH_EVERY_SECONDS = 1.0
 RECONCILE_EVERY_SECONDS = 30.0
+COMPACT_LOG_BYTES = 64 * 1024 * 1024  # then the log is folded into a new snapshot
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -92,25 +94,61 @@ class Stack:
         self.args = args
         self.stop = threading.Event()
         self.servers: list[Any] = []
-        self.saved_fingerprint = ""
 
     def start(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
 
-        from devstack import snapshot
+        from devstack import snapshot, wal
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-        self.moto = ThreadedMotoServer(ip_address=self.args.host, port=self.args.aws_port, verbose=False)
-        self.moto.start()
+        self.aws = wal.DurableApplication(DomainDispatcherApplication(create_backend_app), log=None)
+        self.moto = make_server(
+            self.args.host, self.args.aws_port, self.aws, threaded=True, request_handler=MotoRequestHandler
+        )
+        threading.Thread(target=self.moto.serve_forever, daemon=True).start()
         self.dynamodb, self.s3 = _aws_clients()
         saved = snapshot.load(self.args.state_dir)
+        generation = int(saved.get("wal_generation", 0)) if saved else 0
         if saved is not None:
             restored = snapshot.restore(saved, self.dynamodb, self.s3)
-            self.saved_fingerprint = snapshot.fingerprint(saved)
             print(f"restored {restored['items']} items and {restored['objects']} objects from {self.args.state_dir}")
+        replayed, generation = self._replay_logs(generation)
+        if replayed:
+            print(f"replayed {replayed} logged writes made after that snapshot")
         self._prepare_data()
+        self.compact(generation + 1)  # a fresh snapshot, then a fresh log for this run
         self._serve_api()
         self._serve_site()
+
+    def _replay_logs(self, generation: int) -> tuple[int, int]:
+        """Every write logged since the snapshot, oldest log first; returns the count and the last generation."""
+        from devstack import wal
+
+        replayed, last = 0, generation
+        folder = self.args.state_dir
+        found = sorted(int(path.stem.split("-")[1]) for path in folder.glob("wal-*.log")) if folder.exists() else []
+        for number in (number for number in found if number >= generation):
+            replayed += self.aws.replay(wal.read_records(wal.log_path(folder, number)))
+            last = number
+        return replayed, last
+
+    def compact(self, generation: int) -> None:
+        """Snapshot everything, then continue in log `generation` and delete the logs the snapshot covers.
+        Writes wait meanwhile (the lock), so the snapshot and the new log never overlap."""
+        from devstack import snapshot, wal
+
+        with self.aws.lock:
+            state = snapshot.capture(self.dynamodb, self.s3)
+            state["wal_generation"] = generation
+            snapshot.save(state, self.args.state_dir)
+            if self.aws.log is None:
+                self.aws.log = wal.WriteAheadLog(self.args.state_dir, generation)
+            else:
+                self.aws.log.rotate(generation)
+            for path in self.args.state_dir.glob("wal-*.log"):
+                if int(path.stem.split("-")[1]) < generation:
+                    path.unlink()
 
     def _prepare_data(self) -> None:
         from chalicelib.core.tokens import keyset
@@ -171,33 +209,25 @@ class Stack:
 
         watcher = TableWatcher(self.dynamodb, os.environ["PORTAL_TABLE_PREFIX"])
         watcher.baseline()
-        last_save = last_reconcile = time.monotonic()
+        last_statistics = last_reconcile = time.monotonic()
         while not self.stop.wait(DISPATCH_EVERY_SECONDS):
             dispatch_notifications()
             if time.monotonic() - last_reconcile >= RECONCILE_EVERY_SECONDS:
                 reconcile_payments()
                 last_reconcile = time.monotonic()
-            if time.monotonic() - last_save >= SAVE_EVERY_SECONDS:
-                watcher.poll()
-                self.save()
-                last_save = time.monotonic()
-
-    def save(self) -> bool:
-        from devstack import snapshot
-
-        state = snapshot.capture(self.dynamodb, self.s3)
-        current = snapshot.fingerprint(state)
-        if current == self.saved_fingerprint:
-            return False
-        snapshot.save(state, self.args.state_dir)
-        self.saved_fingerprint = current
-        return True
+            if time.monotonic() - last_statistics >= STATISTICS_EVERY_SECONDS:
+                watcher.poll(self.aws.take_dirty_tables())  # scans only the streamed tables written since
+                last_statistics = time.monotonic()
+            if self.aws.log is not None and self.aws.log.size > COMPACT_LOG_BYTES:
+                self.compact(self.aws.log.generation + 1)
 
     def shutdown(self) -> None:
         for server in self.servers:
             server.shutdown()
-        self.save()
-        self.moto.stop()
+        self.compact(self.aws.log.generation + 1 if self.aws.log else 1)
+        self.moto.shutdown()
+        if self.aws.log is not None:
+            self.aws.log.close()
 
 
 def _aws_clients() -> tuple[Any, Any]:

@@ -1,8 +1,9 @@
 """Save and restore everything in the local AWS emulation, because moto's server keeps nothing on disk.
 
 DynamoDB tables are saved with their key schema and indexes and every item in DynamoDB's own JSON
-(so types survive exactly); S3 buckets with every object. Writes are atomic (temporary file, then
-rename): a crash while saving leaves the previous snapshot intact.
+(so types survive exactly); S3 buckets with every object. Writes are atomic (temporary file,
+fsync, rename): a crash while saving leaves the previous snapshot intact. A snapshot names the
+write-ahead log generation that continues it (`wal_generation`, see `devstack.wal`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,14 @@ def save(state: dict[str, Any], folder: Path) -> Path:
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(state, ensure_ascii=False))
+        handle.flush()
+        os.fsync(handle.fileno())  # on disk before the rename makes it the snapshot
     partial.replace(path)
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # and the rename itself, before the write-ahead log it covers is deleted
+    finally:
+        os.close(directory)
     return path
 
 

@@ -1,7 +1,8 @@
 """A stand-in for DynamoDB Streams in the local stack, so statistics move while you click around.
 
 moto's server does not answer today's botocore on the Streams API, so this diffs each streamed
-table against its previous scan every few seconds and hands the changes to the same handlers the
+table written since (the write-ahead log says which) against its previous scan every two seconds
+and hands the changes to the same handlers the
 stream Lambdas run, as `{"Records": [...]}` events. Changes between two scans collapse into one
 (a status that came and went unseen is not counted); on AWS the real stream sees every change.
 The first scan after start is the baseline, so restored data is not counted again.
@@ -27,12 +28,15 @@ class TableWatcher:
         for table in STREAMED:
             self.seen[table] = self._scan(table)
 
-    def poll(self) -> int:
-        """Feed every change since the last poll to its handler; returns how many records were counted."""
+    def poll(self, written: set[str] | None = None) -> int:
+        """Feed every change since the last poll to its handler; returns how many records were counted.
+        `written`: the full names of the tables written since (the others are not scanned)."""
         from chalicelib.stats.handlers import HANDLERS
 
         counted = 0
         for table in STREAMED:
+            if written is not None and f"{self.prefix}-{table}" not in written:
+                continue
             current = self._scan(table)
             records = _records(self.seen.get(table, {}), current)
             if records:
