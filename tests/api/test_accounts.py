@@ -289,13 +289,30 @@ def test_password_change_needs_a_signed_in_person(http):
 # Password reset
 
 
-def test_reset_request_answers_the_same_whether_or_not_the_account_exists(http, tmp_path):
+def test_reset_request_says_whether_the_number_has_an_account_as_registration_does(http, tmp_path):
     create_citizen()
     known = post_json(http, "/accounts/password-reset", {"identifier": "001099012345"})
     unknown = post_json(http, "/accounts/password-reset", {"identifier": "079199000001"})
-    assert known.status_code == unknown.status_code == 202
-    assert known.json_body == unknown.json_body
+    assert known.status_code == 202
+    assert unknown.status_code == 404
+    assert unknown.json_body["error"] == {
+        "code": "not_found",
+        "message": "Chưa có tài khoản nào đăng ký với số này.",
+        "field": "identifier",
+    }
     assert len(reset_codes(tmp_path / "outbox.log")) == 1
+    registration = {"identity_number": "001099012345", "full_name": "Ai Đó", "email": "x@example.vn"}
+    taken = post_json(http, "/accounts/citizens", {**registration, "password": "Mật-khẩu-khác-2026"})
+    assert taken.status_code == 409 and taken.json_body["error"]["field"] == "identity_number"
+
+
+def test_reset_for_an_account_without_a_contact_says_so(http, tmp_path):
+    citizen = create_citizen()
+    citizen.email = citizen.phone = None
+    citizen.save()
+    answer = post_json(http, "/accounts/password-reset", {"identifier": citizen.identifier})
+    assert answer.status_code == 409 and answer.json_body["error"]["field"] == "identifier"
+    assert reset_codes(tmp_path / "outbox.log") == []
 
 
 def test_reset_code_arrives_in_the_outbox_and_sets_the_new_password(http, tmp_path):

@@ -194,6 +194,19 @@ def test_a_sixth_complaint_in_an_hour_from_one_account_is_throttled(http, clock)
     assert send(http, body, user_token(http, citizen)).status_code == 201
 
 
+def test_signed_in_people_behind_one_network_address_each_have_their_own_five(http):
+    body = {key: value for key, value in COMPLAINT.items() if key not in ("name", "email")}
+    for identity_number in ("001099012345", "079200001234", "001088000123"):
+        headers = user_token(http, create_citizen(identity_number))
+        assert [send(http, body, headers).status_code for _ in range(5)] == [201] * 5  # all from 127.0.0.1
+
+
+def test_anonymous_senders_share_their_addresss_five_but_not_the_signed_in_ones(http):
+    assert [send(http).status_code for _ in range(6)] == [201] * 5 + [429]
+    body = {key: value for key, value in COMPLAINT.items() if key not in ("name", "email")}
+    assert send(http, body, user_token(http, create_citizen())).status_code == 201
+
+
 def test_the_submitter_is_told_when_the_answer_is_published(http, offices):
     code = through_to_answer(http, offices)
     act(http, offices["VPCP"], code, "check", {"action": "approve"})

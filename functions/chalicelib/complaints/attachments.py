@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.complaints.schemas import AttachmentLink, AttachmentMeta
 from chalicelib.core.config import get_settings
+from chalicelib.core.filenames import clean, content_disposition
 from chalicelib.core.secrets import new_id
 from chalicelib.store.files import s3
 
@@ -38,10 +39,18 @@ def links(stored: list[dict[str, Any]], *, downloadable: bool) -> list[Attachmen
         if downloadable:
             url = s3().generate_presigned_url(
                 "get_object",
-                Params={"Bucket": get_settings().attachments_bucket, "Key": item["key"]},
+                Params={
+                    "Bucket": get_settings().attachments_bucket,
+                    "Key": item["key"],
+                    # Names stored before they were cleaned are cleaned here too.
+                    "ResponseContentDisposition": content_disposition(item["file_name"]),
+                    "ResponseContentType": item["content_type"],
+                },
                 ExpiresIn=DOWNLOAD_SECONDS,
             )
         found.append(
-            AttachmentLink(file_name=item["file_name"], content_type=item["content_type"], size=item["size"], url=url)
+            AttachmentLink(
+                file_name=clean(item["file_name"]), content_type=item["content_type"], size=item["size"], url=url
+            )
         )
     return found

@@ -1,7 +1,8 @@
 """Receiving complaints and questions from anyone (signed in or not), and following them.
 
 Spam defences that do not hurt real people: a hidden honeypot field that browsers leave empty,
-five submissions an hour per account and per network address, and nothing that needs JavaScript.
+five submissions an hour per signed-in account, or per network address for anonymous senders,
+and nothing that needs JavaScript.
 """
 
 from __future__ import annotations
@@ -94,10 +95,12 @@ def lookup(code: str, contact: str) -> Complaint:
 
 
 def _limit(account: Account | None, source_ip: str) -> None:
+    """Five an hour: per account for signed-in people (a household, an office or a mobile carrier's
+    NAT puts many behind one address), per network address for everyone else."""
     message = f"Mỗi giờ chỉ gửi được {HOURLY_LIMIT} phản ánh hoặc câu hỏi. Vui lòng thử lại sau."
     if account is not None:
         spend("complaint", account.account_id, limit=HOURLY_LIMIT, window_seconds=3600, message=message)
-    if source_ip:
+    elif source_ip:
         spend("complaint-ip", source_ip, limit=HOURLY_LIMIT, window_seconds=3600, message=message)
 
 

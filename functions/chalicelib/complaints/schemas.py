@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, Self
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import EmailStr, Field, field_validator, model_validator
 
 from chalicelib.core.errors import InvalidInput
+from chalicelib.core.filenames import clean as clean_file_name
 from chalicelib.core.validation import Reply, StrictModel
 
 AgencyId = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9.\-]+$")
@@ -15,9 +16,11 @@ TOPICS = ("thu-tuc-hanh-chinh", "chat-luong-dich-vu", "thai-do-can-bo", "co-che-
 
 
 class AttachmentMeta(StrictModel):
-    file_name: str = Field(min_length=1, max_length=200)
+    file_name: str = Field(min_length=1, max_length=255, description="Lưu sau khi làm sạch (core.filenames)")
     content_type: Literal["application/pdf", "image/jpeg", "image/png"]
     size: int = Field(gt=0, le=5 * 1024 * 1024, description="Tối đa 5 MB")
+
+    _clean_name = field_validator("file_name")(staticmethod(clean_file_name))
 
 
 class Intake(StrictModel):

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from chalicelib.core.filenames import clean as clean_file_name
 from chalicelib.core.validation import Reply, StrictModel
 
 Code = Field(
@@ -51,9 +52,11 @@ class DraftUpdate(StrictModel):
 
 class AttachmentRequest(StrictModel):
     document: str = Field(min_length=1, max_length=60, description="Khoá thành phần hồ sơ (mã giấy tờ hoặc tpN)")
-    file_name: str = Field(min_length=1, max_length=200)
+    file_name: str = Field(min_length=1, max_length=255, description="Lưu sau khi làm sạch (core.filenames)")
     content_type: Literal["application/pdf", "image/jpeg", "image/png"]
     size: int = Field(gt=0, le=10 * 1024 * 1024, description="Kích thước tệp, tối đa 10 MB")
+
+    _clean_name = field_validator("file_name")(staticmethod(clean_file_name))
 
 
 class Attachment(Reply):

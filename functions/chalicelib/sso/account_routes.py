@@ -18,7 +18,7 @@ accounts_api = Blueprint(__name__)
 accounts = LazyModule("chalicelib.sso.accounts")
 schemas = ModelRefs("chalicelib.sso.schemas")
 
-_CREATED = {201: Returns("Tài khoản đã được tạo", schemas.AccountView)}
+_CREATED = {201: Returns("Tài khoản đã được tạo", schemas.AccountView), 409: Returns("Số này đã có tài khoản")}
 _DONE = {200: Returns("Đã thực hiện", schemas.Message)}
 
 
@@ -90,11 +90,15 @@ def change_password(call: Call) -> Response:
     summary="Send a one-time password-reset code",
     tag="accounts",
     body=schemas.ResetRequest,
-    responses={202: Returns("Đã tiếp nhận", schemas.Message)},
+    responses={
+        202: Returns("Đã gửi mã", schemas.Message),
+        404: Returns("Số này chưa có tài khoản"),
+        409: Returns("Tài khoản không có nơi nhận mã"),
+    },
 )
 def request_password_reset(call: Call) -> Response:
     accounts.request_reset(call.body.identifier)
-    message = "Nếu số này có tài khoản, mã xác nhận đã được gửi tới thư điện tử hoặc số điện thoại đã đăng ký."
+    message = "Mã xác nhận đã được gửi tới thư điện tử hoặc số điện thoại đã đăng ký của tài khoản."
     return json_reply({"message": message}, 202)
 
 

@@ -13,7 +13,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, InvalidInput, Unauthenticated
+from chalicelib.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from chalicelib.core.logs import log_event
 from chalicelib.core.secrets import digest, new_id, numeric_code, same
 from chalicelib.notifications.outbox import enqueue
@@ -113,11 +113,20 @@ def change_password(account: Account, current: str, new: str) -> None:
 
 
 def request_reset(identifier: str) -> None:
-    """Queue a one-time code to the account's contact. Silent about accounts that do not exist."""
+    """Queue a one-time code to the account's contact.
+
+    Says whether the number has an account, as registration does (one rule, see the README's
+    "Whether a number has an account"): the person learns at once to register instead of waiting
+    for a code that will never come."""
     account = find_by_identifier(identifier)
-    if account is None or not (account.email or account.phone):
+    if account is None:
         log_event("password_reset_requested", matched=False)
-        return
+        raise NotFound("Chưa có tài khoản nào đăng ký với số này.", field="identifier")
+    if not (account.email or account.phone):
+        raise Conflict(
+            "Tài khoản chưa có thư điện tử hoặc số điện thoại để nhận mã; hãy liên hệ bộ phận hỗ trợ.",
+            field="identifier",
+        )
     key = Grant.key_of("reset", account.account_id)
     existing = Grant.find(key)
     if existing and existing.is_live() and clock.now() - existing.created_at < RESET_RESEND_SECONDS:
