@@ -7,8 +7,9 @@ What the worker keeps:
   makes returning visitors fetch that file again and nothing else: the shell (Material's CSS and
   JavaScript, our assets, the manifest and an icon), the home page, the search page, the offline
   page, and Pagefind's loader, worker, WebAssembly, entry, metadata and filters; its index chunks
-  too while they weigh under `SEARCH_INDEX_BUDGET` (the real catalogue: 15 KB; 10,000 procedures:
-  about 1 MB, so there a search loads the chunks it needs and keeps them);
+  too while they weigh under `SEARCH_INDEX_BUDGET` (the shipped catalogue of 2,524 procedures:
+  about 500 KB, and 10,000 procedures about 1 MB, so there a search loads the chunks it needs and
+  keeps them);
 - **at run time**: pages visited (network first; the kept copy when offline or after 3 s without
   an answer; the offline page, at the address asked for, for pages never seen; one copy per page
   whatever its query, so no `?code=` or `?ma=` is kept) and Pagefind's fragments and index chunks

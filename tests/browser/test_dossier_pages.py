@@ -1,7 +1,7 @@
 """Submitting, following, paying for and rating a dossier on a phone, against the local stack.
 
 The demo citizen signs in through the site in each test. Dossiers the agency side needs are made as
-its systems make them (the API, client credentials): the Cục CSGT's one-stop system synchronises a
+its systems make them (the API, client credentials): the passport office's one-stop system synchronises a
 dossier for the citizen's number, moves it on, asks for payment and returns the result.
 """
 
@@ -21,17 +21,22 @@ from tests.browser.stack import PortalStack
 from tests.browser.test_sign_in_through_site import DEMO_CITIZEN, sign_in
 
 pytestmark = pytest.mark.browser
-PROCEDURE = "3.000350"  # Cấp giấy phép lái xe quốc tế: online, 135.000 đồng, executed by CSGT
-PDF = b"%PDF-1.7\n% don de nghi cap giay phep lai xe quoc te\n" + b"0" * 2048
+PROCEDURE = "1.001471"  # Cấp hộ chiếu phổ thông ở trong nước (trung ương): online, 200.000 đồng, by QLXNC
+NAME = "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp trung ương)"
+AGENCY = "QLXNC"
+# The usual case (the second; the first is for people the law lists) asks for 7 documents, of which
+# two for everyone: the photos (1) and the application form TK01 (5).
+PHOTOS, FORM = 1, 5
+PDF = b"%PDF-1.7\n% to khai de nghi cap ho chieu pho thong\n" + b"0" * 2048
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 512
 _serial = itertools.count(1)
 
 
 def synchronised_dossier(stack: PortalStack, *statuses: int, channel: str = "online") -> str:
-    """A dossier of the demo citizen that the Cục CSGT's system received, then moved through `statuses`."""
+    """A dossier of the demo citizen that the passport office's system received, then moved through `statuses`."""
     now = datetime.now(UTC)
-    code = f"CSGT-{now:%y%m%d}-{next(_serial) + 7000}"
-    common = {"procedure_code": PROCEDURE, "procedure_name": "Cấp giấy phép lái xe quốc tế"}
+    code = f"{AGENCY}-{now:%y%m%d}-{next(_serial) + 7000}"
+    common = {"procedure_code": PROCEDURE, "procedure_name": NAME}
     items = [
         {
             "update_id": f"{code}-1",
@@ -48,19 +53,20 @@ def synchronised_dossier(stack: PortalStack, *statuses: int, channel: str = "onl
     for step, status in enumerate(statuses, start=2):
         at = (now - timedelta(hours=3) + timedelta(minutes=step)).isoformat()
         items.append({"update_id": f"{code}-{step}", "code": code, "updated_at": at, "status": status, **common})
-    answer = stack.as_agency("CSGT", "POST", "/agency/sync/dossiers", json={"items": items})
+    answer = stack.as_agency(AGENCY, "POST", "/agency/sync/dossiers", json={"items": items})
     assert {r["outcome"] for r in answer.json()["results"]} <= {"created", "updated"}, answer.text
     return code
 
 
 def agency(stack: PortalStack, code: str, action: str, body: dict) -> dict:
-    reply = stack.as_agency("CSGT", "POST", f"/agency/dossiers/{code}/{action}", json=body)
+    reply = stack.as_agency(AGENCY, "POST", f"/agency/dossiers/{code}/{action}", json=body)
     assert reply.status_code == 200, reply.text
     return reply.json()
 
 
-def save_step_one(page: Page, content: str = "Đề nghị cấp giấy phép lái xe quốc tế để lái xe tại Nhật Bản.") -> None:
-    page.get_by_label("Cơ quan tiếp nhận hồ sơ").select_option(label="Cục Cảnh sát giao thông")
+def save_step_one(page: Page, content: str = "Đề nghị cấp hộ chiếu phổ thông lần đầu để đi du lịch Nhật Bản.") -> None:
+    page.get_by_label("Trường hợp 2").check()
+    page.get_by_label("Cơ quan tiếp nhận hồ sơ").select_option(label="Cục Quản lý xuất nhập cảnh")
     page.get_by_label("Nội dung đề nghị").fill(content)
     page.get_by_role("button", name="Lưu và tiếp tục").click()
     expect(page.get_by_role("heading", name="Bước 2. Thành phần hồ sơ")).to_be_focused()
@@ -76,38 +82,38 @@ def document_field(page: Page, index: int):
 def test_a_citizen_submits_a_dossier_with_attachments_from_a_procedure_page_and_finds_it_in_the_account(
     page, portal_stack
 ):
-    page.goto(portal_stack.site_url + "thu-tuc/3-000350/")
+    page.goto(portal_stack.site_url + "thu-tuc/1-001471/")
     page.get_by_role("article").get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
     expect(page.get_by_role("region", name="Cần đăng nhập")).to_be_visible()
     no_violations(page)
     sign_in(page, portal_stack, f"nop-ho-so/?thu-tuc={PROCEDURE}")
 
-    expect(page.get_by_role("heading", name="Cấp giấy phép lái xe quốc tế")).to_be_visible()
-    expect(page.get_by_label("Cấp giấy phép lái xe quốc tế (nộp trực tuyến)")).to_be_checked()
+    expect(page.get_by_role("heading", name=NAME)).to_be_visible()
+    expect(page.locator("#apply-case-0")).to_be_checked()  # the first case until another is chosen
     no_violations(page)
     save_step_one(page)
     assert "nhap=" in page.url, "a saved draft can be continued from its address"
 
     form = page.get_by_role("form", name="Bước 2. Thành phần hồ sơ")
-    expect(form.locator("input[type=file]")).to_have_count(3)
-    expect(document_field(page, 0)).to_have_attribute("accept", re.compile("application/pdf"))
+    expect(form.locator("input[type=file]")).to_have_count(7)
+    expect(document_field(page, FORM)).to_have_attribute("accept", re.compile("application/pdf"))
     expect(form.get_by_text("(bắt buộc)")).to_have_count(2)
-    document_field(page, 0).set_input_files(
+    document_field(page, FORM).set_input_files(
         files=[{"name": "don-de-nghi.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     expect(form.get_by_text(re.compile(r"Đã tải lên: don-de-nghi\.pdf \(\d+ KB\)"))).to_be_visible()
-    document_field(page, 1).set_input_files(
+    document_field(page, PHOTOS).set_input_files(
         files=[{"name": "anh-chan-dung.png", "mimeType": "image/png", "buffer": PNG}]
     )
     expect(form.get_by_text(re.compile(r"Đã tải lên: anh-chan-dung\.png"))).to_be_visible()
     expect(form.get_by_role("status")).to_contain_text("Đã tải lên “anh-chan-dung.png”")
     no_violations(page)
-    form.get_by_role("button", name="Nộp hồ sơ").click()
+    form.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
 
     done = page.get_by_role("region", name="Đã nộp hồ sơ")
     expect(done.get_by_role("heading", name="Đã nộp hồ sơ")).to_be_focused()
     code = done.locator("[data-portal-code]").inner_text()
-    assert re.fullmatch(r"CSGT-\d{6}-\d{4,6}", code)
+    assert re.fullmatch(r"QLXNC-\d{6}-\d{4,6}", code)
     expect(done).to_contain_text("Ngày hẹn trả kết quả:")
     assert "nhap=" not in page.url, "a submitted draft is gone"
     no_violations(page)
@@ -116,13 +122,13 @@ def test_a_citizen_submits_a_dossier_with_attachments_from_a_procedure_page_and_
     dossier = page.get_by_role("region", name=f"Hồ sơ {code}")
     expect(dossier).to_contain_text("Mới đăng ký. Hồ sơ đã được gửi")
     expect(dossier).to_contain_text("Tệp đính kèm: don-de-nghi.pdf")
-    expect(dossier).to_contain_text("Lệ phí: 135.000 đồng")
+    expect(dossier).to_contain_text("Phí, lệ phí: 200.000 đồng")
 
     page.get_by_role("link", name="Tài khoản", exact=True).click()
     mine = page.get_by_role("region", name="Hồ sơ của tôi")
     item = mine.get_by_role("listitem").filter(has=page.get_by_role("link", name=code))
     expect(item).to_contain_text("Tình trạng: Mới đăng ký")
-    expect(item).to_contain_text("Cấp giấy phép lái xe quốc tế")
+    expect(item).to_contain_text("Cấp hộ chiếu phổ thông ở trong nước")
     expect(page.get_by_role("region", name="Hồ sơ đang soạn")).to_be_visible()
     expect(page.get_by_role("region", name="Thanh toán của tôi")).to_be_visible()
     no_violations(page)
@@ -133,7 +139,7 @@ def test_a_citizen_submits_a_dossier_with_attachments_from_a_procedure_page_and_
 def test_a_file_too_big_or_not_what_it_claims_is_refused_next_to_its_field_and_nothing_is_lost(page, portal_stack):
     sign_in(page, portal_stack, f"nop-ho-so/?thu-tuc={PROCEDURE}")
     save_step_one(page, "Nội dung giữ nguyên sau khi tệp bị từ chối.")
-    field = document_field(page, 0)
+    field = document_field(page, FORM)
     field.set_input_files(files=[{"name": "don.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     expect(page.get_by_text("Đã tải lên: don.pdf")).to_be_visible()
 
@@ -155,17 +161,17 @@ def test_a_file_too_big_or_not_what_it_claims_is_refused_next_to_its_field_and_n
         field.set_input_files(files=[file])
         expect(field).to_have_attribute("aria-invalid", "true")
         expect(field).to_have_accessible_description(re.compile(f"^Lỗi: .*{message}"))
-        expect(page.locator("#apply-doc-0-error")).to_contain_text(file["name"])
+        expect(page.locator(f"#apply-doc-{FORM}-error")).to_contain_text(file["name"])
         expect(field).to_be_focused()
         expect(page.get_by_role("alert").filter(has_text=message)).to_be_visible()
     no_violations(page)
     expect(page.get_by_text("Đã tải lên: don.pdf")).to_be_visible()
     expect(page.get_by_label("Nội dung đề nghị")).to_have_value("Nội dung giữ nguyên sau khi tệp bị từ chối.")
 
-    page.get_by_role("button", name="Nộp hồ sơ").click()  # the portrait (also required) is missing
-    portrait = document_field(page, 1)
-    expect(portrait).to_be_focused()
-    expect(portrait).to_have_accessible_description(re.compile("^Lỗi: Hãy đính kèm “Ảnh chân dung"))
+    page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()  # the photos (also required) are missing
+    photos = document_field(page, PHOTOS)
+    expect(photos).to_be_focused()
+    expect(photos).to_have_accessible_description(re.compile("^Lỗi: Hãy đính kèm “02 ảnh mới chụp"))
 
     page.get_by_role("button", name="Xoá tệp don.pdf").click()
     expect(page.get_by_text("Đã tải lên: don.pdf")).to_have_count(0)
@@ -186,7 +192,7 @@ def test_a_file_too_big_or_not_what_it_claims_is_refused_next_to_its_field_and_n
 
 def test_the_submit_form_is_usable_with_the_keyboard_alone_and_shows_where_focus_is(page, portal_stack):
     sign_in(page, portal_stack, f"nop-ho-so/?thu-tuc={PROCEDURE}")
-    page.get_by_role("heading", name="Cấp giấy phép lái xe quốc tế").focus()
+    page.get_by_role("heading", name=NAME).focus()
 
     def tab_until(target: str, limit: int = 15) -> list[str]:
         reached = []
@@ -213,7 +219,7 @@ def test_the_submit_form_is_usable_with_the_keyboard_alone_and_shows_where_focus
     page.locator("#apply-agency").focus()
     page.keyboard.press("ArrowDown")  # the first agency after the "choose" option
     page.locator("#apply-content").focus()
-    page.keyboard.type("Đề nghị cấp giấy phép lái xe quốc tế.")
+    page.keyboard.type("Đề nghị cấp hộ chiếu phổ thông.")
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowDown")  # the next way to receive the result: at the agency
     page.keyboard.press("ArrowDown")  # then by post, which asks for an address
@@ -224,20 +230,21 @@ def test_the_submit_form_is_usable_with_the_keyboard_alone_and_shows_where_focus
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Bước 2. Thành phần hồ sơ")).to_be_focused()
     reached = tab_until("Nộp hồ sơ")
-    assert [name for name in reached if name.startswith("apply-doc-")] == ["apply-doc-0", "apply-doc-1", "apply-doc-2"]
+    # the first case, kept: the four documents of the people the law lists
+    assert [name for name in reached if name.startswith("apply-doc-")] == [f"apply-doc-{i}" for i in range(4)]
 
 
 def test_my_dossiers_come_ten_at_a_time_and_more_are_shown_on_request(page, portal_stack):
     now = datetime.now(UTC)
     items = []
     for _ in range(11):
-        code = f"CSGT-{now:%y%m%d}-{next(_serial) + 7000}"
+        code = f"{AGENCY}-{now:%y%m%d}-{next(_serial) + 7000}"
         owner = {"name": "Nguyễn Văn Dân", "identifier": DEMO_CITIZEN}
         items.append(
             {"update_id": code, "code": code, "updated_at": now.isoformat(), "status": 2, "owner": owner}
-            | {"procedure_code": PROCEDURE, "procedure_name": "Cấp giấy phép lái xe quốc tế", "channel": "online"}
+            | {"procedure_code": PROCEDURE, "procedure_name": NAME, "channel": "online"}
         )
-    answer = portal_stack.as_agency("CSGT", "POST", "/agency/sync/dossiers", json={"items": items})
+    answer = portal_stack.as_agency(AGENCY, "POST", "/agency/sync/dossiers", json={"items": items})
     assert answer.status_code == 200, answer.text
     sign_in(page, portal_stack)
     mine = page.get_by_role("region", name="Hồ sơ của tôi")
@@ -259,18 +266,18 @@ def test_the_owner_pays_the_fee_the_agency_asks_for_in_the_sandbox_and_gets_a_re
     dossier = page.get_by_role("region", name=f"Hồ sơ {code}")
     expect(dossier).to_contain_text("Yêu cầu thực hiện nghĩa vụ tài chính. Cơ quan yêu cầu")
     pay = page.get_by_role("form", name="Thanh toán trực tuyến")
-    expect(pay.get_by_role("button", name="Thanh toán 135.000 đồng")).to_be_visible()
+    expect(pay.get_by_role("button", name="Thanh toán 200.000 đồng")).to_be_visible()
     no_violations(page)
 
     pay.get_by_label("VNPay (thẻ ngân hàng, mã QR)").check()
-    pay.get_by_role("button", name="Thanh toán 135.000 đồng").click()
+    pay.get_by_role("button", name="Thanh toán 200.000 đồng").click()
     page.wait_for_url(re.compile(r"/sandbox/payments/vnpay\?"))
     page.get_by_role("button", name="Thanh toán", exact=True).click()
     page.wait_for_url(re.compile(r"/payments/intents/[^/]+/return"))
     page.get_by_role("link", name=f"Quay lại hồ sơ {code}").click()
 
     page.wait_for_url(portal_stack.site_url + f"ho-so/?ma={code}")
-    expect(page.get_by_text("Đã thanh toán 135.000 đồng", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Đã thanh toán 200.000 đồng", exact=True)).to_be_visible(timeout=30_000)
     expect(dossier).to_contain_text("Đang xử lý. Cơ quan đang giải quyết hồ sơ.")
     expect(page.get_by_role("form", name="Thanh toán trực tuyến")).to_be_hidden()
     no_violations(page)
@@ -279,7 +286,7 @@ def test_the_owner_pays_the_fee_the_agency_asks_for_in_the_sandbox_and_gets_a_re
     receipt = opened.value
     expect(receipt.get_by_role("heading", name="Biên lai thu điện tử")).to_be_visible()
     expect(receipt.locator("body")).to_contain_text(code)
-    expect(receipt.locator("body")).to_contain_text("135.000 đồng")
+    expect(receipt.locator("body")).to_contain_text("200.000 đồng")
     receipt.close()
 
     page.get_by_role("link", name="Tài khoản", exact=True).click()
@@ -292,12 +299,12 @@ def test_the_owner_pays_the_fee_the_agency_asks_for_in_the_sandbox_and_gets_a_re
 
 def test_the_owner_rates_a_returned_dossier_and_sees_its_results(page, portal_stack):
     code = synchronised_dossier(portal_stack, 4)
-    agency(portal_stack, code, "results", {"documents": [{"name": "Giấy phép lái xe quốc tế", "number": "IDP-0042"}]})
+    agency(portal_stack, code, "results", {"documents": [{"name": "Hộ chiếu phổ thông", "number": "P0042"}]})
     agency(portal_stack, code, "status", {"status": 9})
     agency(portal_stack, code, "status", {"status": 10})
     sign_in(page, portal_stack, f"ho-so/?ma={code}")
     expect(page.get_by_role("heading", name="Kết quả giải quyết")).to_be_visible()
-    expect(page.get_by_text("Giấy phép lái xe quốc tế (số IDP-0042)")).to_be_visible()
+    expect(page.get_by_text("Hộ chiếu phổ thông (số P0042)")).to_be_visible()
     rate = page.get_by_role("form", name="Đánh giá mức độ hài lòng")
     no_violations(page)
 
@@ -354,7 +361,7 @@ def test_without_javascript_the_pages_say_what_needs_it_and_what_works_without(b
     context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="vi-VN")
     page = context.new_page()
     try:
-        for path in (f"nop-ho-so/?thu-tuc={PROCEDURE}", "ho-so/?ma=CSGT-250101-0001", "tai-khoan/"):
+        for path in (f"nop-ho-so/?thu-tuc={PROCEDURE}", "ho-so/?ma=QLXNC-250101-0001", "tai-khoan/"):
             page.goto(portal_stack.site_url + path)
             note = page.locator("article noscript")
             assert "cần JavaScript" in (note.text_content() or "")
@@ -366,6 +373,6 @@ def test_without_javascript_the_pages_say_what_needs_it_and_what_works_without(b
         page.goto(portal_stack.site_url + "nop-ho-so/")
         page.get_by_label("Mã thủ tục").fill(PROCEDURE)
         page.get_by_role("button", name="Tiếp tục").click()
-        page.wait_for_url(re.compile(r"nop-ho-so/\?thu-tuc=3\.000350$"))
+        page.wait_for_url(re.compile(r"nop-ho-so/\?thu-tuc=1\.001471$"))
     finally:
         context.close()

@@ -49,20 +49,22 @@ def test_visited_pages_and_searches_stay_usable_offline_and_other_pages_say_why_
     shown = page.locator("[data-portal-search-results] li").count()
     eventually(page, "(n) => caches.open('dvc-search').then((c) => c.keys()).then((keys) => keys.length >= n)", shown)
     page.locator("[data-portal-search-results] li a").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký khai sinh")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thủ tục đăng ký khai sinh")
     visited = page.url
     eventually(page, "caches.match(location.href).then(Boolean)")  # stored once the page has been answered
 
     page.context.set_offline(True)
     page.reload()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký khai sinh")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thủ tục đăng ký khai sinh")
 
     page.goto(f"{site_url}tim-kiem/?q=dang+ky+khai+sinh")  # as the header's search box sends it
-    expect(page.locator("[data-portal-search-results] li a").first).to_have_text("Đăng ký khai sinh")
+    expect(page.locator("[data-portal-search-results] li a").first).to_have_text("Thủ tục đăng ký khai sinh")
     expect(page.locator("[data-portal-search-status]")).to_contain_text("Tìm thấy")
     expect(page.locator("[data-portal-search-status]")).not_to_contain_text("ngoại tuyến")
 
-    page.goto(f"{site_url}tim-kiem/?q=giay+phep+lai+xe")  # found in the index, details never loaded
+    # The shipped index (about 500 KB) is too big to precache: the words searched before are kept,
+    # and "dang ky" finds hundreds of procedures whose details were never loaded.
+    page.goto(f"{site_url}tim-kiem/?q=dang+ky")
     expect(page.locator("[data-portal-search-status]")).to_contain_text("Bạn đang ngoại tuyến")
     expect(page.locator("[data-portal-search-status]")).to_contain_text("chưa được lưu trên máy")
 
@@ -76,7 +78,7 @@ def test_visited_pages_and_searches_stay_usable_offline_and_other_pages_say_why_
     assert page.url == unvisited  # at the address asked for, so reloading later opens that page
     header = page.locator(".md-header").evaluate("header => getComputedStyle(header).backgroundColor")
     assert header == "rgb(11, 79, 156)"  # the theme's styles found from this address too
-    expect(page.locator("[data-portal-offline-pages] a")).to_contain_text(["Đăng ký khai sinh"])
+    expect(page.locator("[data-portal-offline-pages] a")).to_contain_text(["Thủ tục đăng ký khai sinh"])
     expect(page.get_by_role("button", name="Tải lại trang")).to_be_visible()
 
 

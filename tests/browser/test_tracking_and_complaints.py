@@ -29,7 +29,7 @@ def synchronised_dossier(stack: PortalStack, owner: str = DEMO_CITIZEN) -> str:
     """A dossier the Cục CSGT's one-stop system received three hours ago and then asked to supplement."""
     now = datetime.now(UTC)
     code = f"CSGT-{now:%y%m%d}-{next(_serial) + 9000}"
-    common = {"procedure_code": "3.000350", "procedure_name": "Cấp giấy phép lái xe quốc tế"}
+    common = {"procedure_code": "3.000353", "procedure_name": "Cấp giấy phép lái xe quốc tế"}
     items = [
         {
             "update_id": f"{code}-1",
@@ -182,10 +182,10 @@ def test_a_complaint_is_filed_without_signing_in_answered_published_and_followed
 def test_a_question_filed_with_the_keyboard_alone_is_refused_then_fixed_then_answered_publicly(page, portal_stack):
     """Keyboard only: tab to each field, Space for choices, Enter to send. A missing title is refused
     next to its field with everything typed kept; once answered, the question is published."""
-    page.goto(portal_stack.site_url + "phan-anh/?thu-tuc=3.000350")
+    page.goto(portal_stack.site_url + "phan-anh/?thu-tuc=3.000353")
     question = page.get_by_label("Câu hỏi về một thủ tục hành chính")
     expect(question).to_be_checked()
-    expect(page.get_by_label("Mã thủ tục hành chính")).to_have_value("3.000350")
+    expect(page.get_by_label("Mã thủ tục hành chính")).to_have_value("3.000353")
     content = "Tôi sắp đi nước ngoài, giấy phép lái xe quốc tế có cần dịch công chứng không?"
 
     page.get_by_label("Nội dung liên quan đến").focus()
@@ -228,7 +228,7 @@ def test_a_question_filed_with_the_keyboard_alone_is_refused_then_fixed_then_ans
     heading = page.get_by_role("heading", name="Giấy phép lái xe quốc tế có cần dịch không?")
     answered = page.locator("article.portal-complaint").filter(has=heading)
     expect(answered).to_contain_text("Không cần: giấy phép lái xe quốc tế đã in song ngữ")
-    expect(answered.get_by_role("link", name="3.000350")).to_have_attribute("href", re.compile("thu-tuc/3-000350/$"))
+    expect(answered.get_by_role("link", name="3.000353")).to_have_attribute("href", re.compile("thu-tuc/3-000353/$"))
     no_violations(page)
 
 
@@ -307,7 +307,7 @@ def test_published_answers_and_answered_questions_are_shown_ten_a_page_with_page
     replies = {
         "/complaints/published": {"items": [published(n) for n in range(1, 24)]},
         "/questions/answers": {
-            "entries": [{"procedure": "3.000350", "question": f"Câu hỏi số {n}", "answer": "Có."} for n in range(1, 13)]
+            "entries": [{"procedure": "3.000353", "question": f"Câu hỏi số {n}", "answer": "Có."} for n in range(1, 13)]
         },
     }
     asked: list[str] = []
