@@ -6,13 +6,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from chalicelib.core.calendar import VIETNAM
 from chalicelib.core.config import PaymentSettings
-from chalicelib.payments.gateways.base import BadSignature, Notice, Order, Outcome, Result
+from chalicelib.payments.gateways.base import BadSignature, Malformed, Notice, Order, Outcome, Refused, Result
 from chalicelib.payments.gateways.momo import MomoGateway
 from chalicelib.payments.gateways.paygov import PaygovGateway
 from chalicelib.payments.gateways.vnpay import VnpayGateway
@@ -139,8 +138,7 @@ def test_momo_ipn_signature_follows_the_fixed_field_order_with_the_access_key():
 
 
 def test_momo_create_request_is_signed_in_its_fixed_field_order():
-    url = MomoGateway(SETTINGS, ISSUER).redirect_url(ORDER, "10.0.0.1", AT)
-    query = {key: values[0] for key, values in parse_qs(urlsplit(url).query, keep_blank_values=True).items()}
+    query = MomoGateway(SETTINGS, ISSUER).create_request(ORDER, "10.0.0.1", AT)
     raw = (
         f"accessKey=ACCESS01&amount=135000&extraData=&ipnUrl={ISSUER}/payments/callbacks/momo&orderId=abc123"
         f"&orderInfo=Phi ho so CA-TINH-260305-0001&partnerCode=MOMO01&redirectUrl=https://api.dvc.test/r"
@@ -172,10 +170,9 @@ def test_national_platform_confirm_checksum_is_sha256_of_pipe_joined_fields_and_
 
 def test_national_platform_init_and_query_are_signed_the_same_way():
     gateway = PaygovGateway(SETTINGS, ISSUER)
-    query = gateway.query_request("abc123", AT)
+    query = gateway.query_request("abc123", AT, AT - 600)
     assert query["checksum"] == hashlib.sha256(b"DVCQG|abc123|20260305093015|PGSECRET").hexdigest()
-    url = gateway.redirect_url(ORDER, "10.0.0.1", AT)
-    init = {key: values[0] for key, values in parse_qs(urlsplit(url).query, keep_blank_values=True).items()}
+    init = gateway.create_request(ORDER, "10.0.0.1", AT)
     joined = (
         "DVCQG|abc123|135000|VND|WEB||Phi ho so CA-TINH-260305-0001|20260305093015|10.0.0.1"
         "|https://api.dvc.test/r|PGSECRET"
@@ -184,7 +181,85 @@ def test_national_platform_init_and_query_are_signed_the_same_way():
     assert gateway.read_order(init).amount == 135000
 
 
-def test_vnpay_status_query_signs_pipe_joined_fields():
-    query = VnpayGateway(SETTINGS, ISSUER).query_request("abc123", AT)
-    data = f"abc123{int(AT)}|2.1.0|querydr|TMN01|abc123|20260305093015|20260305093015|127.0.0.1|Truy van abc123"
+def test_vnpay_status_query_signs_pipe_joined_fields_and_names_the_payments_own_date():
+    ordered = datetime(2026, 3, 5, 9, 10, 0, tzinfo=VIETNAM).timestamp()
+    query = VnpayGateway(SETTINGS, ISSUER).query_request("abc123", AT, ordered)
+    assert (query["vnp_TransactionDate"], query["vnp_CreateDate"]) == ("20260305091000", "20260305093015")
+    data = f"abc123{int(AT)}|2.1.0|querydr|TMN01|abc123|20260305091000|20260305093015|127.0.0.1|Truy van abc123"
     assert query["vnp_SecureHash"] == hmac512("VNPSECRET", data)
+
+
+VNPAY_ANSWER = {
+    "vnp_ResponseId": "4f5e6a",
+    "vnp_Command": "querydr",
+    "vnp_ResponseCode": "00",
+    "vnp_Message": "QueryDR Success",
+    "vnp_TmnCode": "TMN01",
+    "vnp_TxnRef": "abc123",
+    "vnp_Amount": "13500000",
+    "vnp_BankCode": "NCB",
+    "vnp_PayDate": "20260305092012",
+    "vnp_TransactionNo": "14422574",
+    "vnp_TransactionType": "01",
+    "vnp_TransactionStatus": "00",
+    "vnp_OrderInfo": "Truy van abc123",
+    "vnp_PromotionCode": "",
+    "vnp_PromotionAmount": "",
+}
+
+
+def vnpay_answer(**changes: str) -> dict[str, str]:
+    answer = {**VNPAY_ANSWER, **changes}
+    data = (
+        "{vnp_ResponseId}|{vnp_Command}|{vnp_ResponseCode}|{vnp_Message}|{vnp_TmnCode}|{vnp_TxnRef}|{vnp_Amount}"
+        "|{vnp_BankCode}|{vnp_PayDate}|{vnp_TransactionNo}|{vnp_TransactionType}|{vnp_TransactionStatus}"
+        "|{vnp_OrderInfo}|{vnp_PromotionCode}|{vnp_PromotionAmount}"
+    ).format(**answer)
+    return {**answer, "vnp_SecureHash": hmac512("VNPSECRET", data)}
+
+
+def test_vnpay_status_query_answer_is_read_in_its_own_signed_format():
+    gateway = VnpayGateway(SETTINGS, ISSUER)
+    assert gateway.verify_answer(vnpay_answer()) == Notice(
+        "abc123", "14422574", 135000, "VND", Outcome.SUCCEEDED, "00/00", "NCB"
+    )
+    assert gateway.verify_answer(vnpay_answer(vnp_TransactionStatus="01")).outcome == Outcome.PENDING
+    assert gateway.verify_answer(vnpay_answer(vnp_TransactionStatus="02")).outcome == Outcome.FAILED
+    with pytest.raises(BadSignature):
+        gateway.verify_answer({**vnpay_answer(), "vnp_Amount": "100"})
+    with pytest.raises(BadSignature):  # an IPN-style signature is not a query answer's
+        gateway.verify_answer(gateway.notice_params(Notice("abc123", "1", 135000, "VND", Outcome.SUCCEEDED, ""), AT))
+    with pytest.raises(Malformed):  # 91: VNPay has no such order
+        gateway.verify_answer(vnpay_answer(vnp_ResponseCode="91"))
+
+
+def test_vnpay_sandbox_answers_queries_in_the_same_format():
+    gateway = VnpayGateway(SETTINGS, ISSUER)
+    request = gateway.query_request("abc123", AT, AT)
+    answer = gateway.query_answer(Notice("abc123", "77", 135000, "VND", Outcome.SUCCEEDED, ""), AT, request)
+    assert set(answer) == {*VNPAY_ANSWER, "vnp_SecureHash"}
+    assert gateway.verify_answer(answer).transaction_id == "77"
+
+
+def test_momo_create_answer_must_echo_the_request_and_carry_a_pay_url():
+    gateway = MomoGateway(SETTINGS, ISSUER)
+    request = gateway.create_request(ORDER, "10.0.0.1", AT)
+    answer = gateway.create_answer(request, "https://test-payment.momo.vn/v2/gateway/pay?t=abc")
+    assert gateway.pay_url(answer, request) == "https://test-payment.momo.vn/v2/gateway/pay?t=abc"
+    with pytest.raises(Refused):
+        gateway.pay_url({**answer, "resultCode": 42}, request)
+    with pytest.raises(Malformed):
+        gateway.pay_url({**answer, "amount": 1}, request)
+    with pytest.raises(Malformed):
+        gateway.pay_url({**answer, "payUrl": "javascript:alert(1)"}, request)
+
+
+def test_national_platform_init_answer_is_checksummed():
+    gateway = PaygovGateway(SETTINGS, ISSUER)
+    request = gateway.create_request(ORDER, "10.0.0.1", AT)
+    answer = gateway.create_answer(request, "https://paygov.test/pay/abc")
+    joined = "DVCQG|abc123|00|https://paygov.test/pay/abc|PGSECRET"
+    assert answer["checksum"] == hashlib.sha256(joined.encode()).hexdigest()
+    assert gateway.pay_url(answer, request) == "https://paygov.test/pay/abc"
+    with pytest.raises(BadSignature):
+        gateway.pay_url({**answer, "payUrl": "https://ke-gian.example/pay"}, request)

@@ -47,7 +47,7 @@ def process(gateway_name: str, params: Mapping[str, Any], source: str = "callbac
     gateway = get_gateway(gateway_name)
     notice: Notice | None = None
     try:
-        notice = gateway.verify(params)
+        notice = gateway.verify_answer(params) if source == "query" else gateway.verify(params)
         result = settle(gateway.name, notice)
     except BadSignature:
         result = Result.BAD_SIGNATURE

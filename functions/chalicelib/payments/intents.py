@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.core import clock
 from chalicelib.core.config import get_settings
-from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.core.errors import Conflict, NotFound, ServiceUnavailable
 from chalicelib.core.secrets import new_id
 from chalicelib.payments.gateways import get_gateway
 from chalicelib.payments.gateways.base import Order
@@ -121,7 +121,33 @@ def checkout(account: Account, intent_id: str, client_ip: str) -> tuple[PaymentI
         return_url=f"{get_settings().issuer}/payments/intents/{intent.intent_id}/return",
         ipn_url="",
     )
-    return intent, get_gateway(intent.gateway).redirect_url(order, client_ip, float(intent.pending_at or now))
+    return intent, _gateway_url(intent, order, client_ip, now)
+
+
+def _gateway_url(intent: PaymentIntent, order: Order, client_ip: str, now: float) -> str:
+    """Where to send the citizen: a redirect we sign (VNPay), or the `payUrl` the gateway answers to a
+    server-to-server create request (MoMo, the national platform). A gateway that does not answer
+    leaves the intent pending and held: checking out again within the window asks again."""
+    import logging
+
+    from chalicelib.core.logs import log_event
+    from chalicelib.payments.gateways.base import BadSignature, Malformed, Refused
+    from chalicelib.payments.transport import current_transport
+
+    gateway = get_gateway(intent.gateway)
+    request = gateway.create_request(order, client_ip, now)
+    if request is None:
+        return gateway.redirect_url(order, client_ip, float(intent.pending_at or now))
+    try:
+        answer = current_transport().create(gateway.name, request)
+        if answer is None:
+            raise Refused("no create endpoint")
+        return gateway.pay_url(answer, request)
+    except (OSError, ValueError, Refused, Malformed, BadSignature) as problem:
+        log_event("payment_create_failed", logging.WARNING, intent_id=intent.intent_id, gateway=gateway.name)
+        raise ServiceUnavailable(
+            "Cổng thanh toán chưa tạo được giao dịch; vui lòng thử lại sau ít phút hoặc chọn cổng khác."
+        ) from problem
 
 
 def set_status(intent: PaymentIntent, status: str, at: float) -> None:

@@ -75,14 +75,26 @@ def answer_query(gateway_name: str, request: dict[str, str]) -> dict[str, Any] |
     except DoesNotExist:
         return None
     notice = Notice(order_id, charge.transaction_id, int(charge.amount), "VND", Outcome(charge.outcome), "")
-    return gateway.notice_params(notice, float(charge.at))
+    return gateway.query_answer(notice, float(charge.at), request)
+
+
+def answer_create(gateway_name: str, request: dict[str, Any]) -> dict[str, Any]:
+    """The gateway's answer to a checkout create request: a `payUrl` to the sandbox page, which reads
+    the signed request back from its query string as the real gateway reads it from its own book."""
+    from chalicelib.core.config import get_settings
+
+    pay_url = f"{get_settings().issuer}/sandbox/payments/{gateway_name}?{urlencode(request)}"
+    return get_gateway(gateway_name).create_answer(request, pay_url)
 
 
 class SandboxTransport:
-    """Status queries answered by the sandbox gateway, in process."""
+    """Create requests and status queries answered by the sandbox gateway, in process."""
 
     def query(self, gateway: str, request: dict[str, str]) -> dict[str, Any] | None:
         return answer_query(gateway, request)
+
+    def create(self, gateway: str, request: dict[str, Any]) -> dict[str, Any] | None:
+        return answer_create(gateway, request)
 
 
 def send_http(outgoing: Outgoing) -> None:

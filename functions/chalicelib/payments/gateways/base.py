@@ -42,6 +42,10 @@ class Malformed(Exception):
     """Signed correctly but missing or unreadable fields."""
 
 
+class Refused(Exception):
+    """The gateway would not create the checkout (its own result code in the message)."""
+
+
 @dataclass(frozen=True)
 class Notice:
     """A verified gateway message about one order."""
@@ -84,8 +88,16 @@ class Outgoing:
 
 
 class Gateway(Protocol):
+    """Two checkout styles: a redirect the portal signs itself (VNPay: `create_request` is None and
+    `redirect_url` is the answer), or a server-to-server create request the gateway answers with
+    the `payUrl` to send the citizen to (MoMo, the national platform: `create_request`, `pay_url`)."""
+
     name: str
     label: str
+
+    def create_request(self, order: Order, client_ip: str, at: float) -> dict[str, Any] | None: ...
+
+    def pay_url(self, answer: Mapping[str, Any], request: Mapping[str, Any]) -> str: ...
 
     def redirect_url(self, order: Order, client_ip: str, at: float) -> str: ...
 
@@ -93,12 +105,18 @@ class Gateway(Protocol):
 
     def reply(self, result: Result) -> Reply: ...
 
-    def query_request(self, order_id: str, at: float) -> dict[str, str]: ...
+    def query_request(self, order_id: str, at: float, ordered_at: float) -> dict[str, str]: ...
+
+    def verify_answer(self, params: Mapping[str, Any]) -> Notice: ...
 
     # What the gateway itself does; only the sandbox gateway and the tests call these.
+    def create_answer(self, request: Mapping[str, Any], pay_url: str) -> dict[str, Any]: ...
+
     def read_order(self, params: Mapping[str, str]) -> Order: ...
 
     def notice_params(self, notice: Notice, at: float) -> dict[str, Any]: ...
+
+    def query_answer(self, notice: Notice, at: float, request: Mapping[str, Any]) -> dict[str, Any]: ...
 
     def callback(self, order: Order, params: dict[str, Any]) -> Outgoing: ...
 
@@ -126,3 +144,14 @@ def whole_number(params: Mapping[str, Any], name: str) -> int:
     if not value.isdigit() or len(value) > 18:
         raise Malformed(name)
     return int(value)
+
+
+def checked_url(value: Any) -> str:
+    """A gateway's `payUrl`: an absolute http(s) URL, or the answer is malformed."""
+    from urllib.parse import urlsplit
+
+    url = str(value or "")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc or len(url) > 4000:
+        raise Malformed("payUrl")
+    return url

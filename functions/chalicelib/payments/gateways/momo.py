@@ -1,17 +1,19 @@
 """MoMo-style gateway: HMAC-SHA256 over `key=value&...` in a fixed field order (raw values, not
 URL-encoded), hex in `signature`; the IPN is a JSON POST acknowledged with HTTP 204.
 
-In production the create request is POSTed to MoMo, which answers with the `payUrl` to redirect
-to; the sandbox gateway takes the same signed request in its page's query string instead.
+Checkout is a server-to-server create request POSTed to MoMo (`PORTAL_MOMO_URL`), answered with
+`resultCode` 0 and the `payUrl` to send the citizen to; the answer must echo the partner, order,
+request and amount. The sandbox gateway answers the same request in process, with a `payUrl` to its
+own page carrying the signed request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 from chalicelib.core.config import PaymentSettings
 from chalicelib.core.errors import error_body
@@ -22,8 +24,10 @@ from chalicelib.payments.gateways.base import (
     Order,
     Outcome,
     Outgoing,
+    Refused,
     Reply,
     Result,
+    checked_url,
     text,
     whole_number,
 )
@@ -82,7 +86,6 @@ class MomoGateway:
         self._partner = settings.momo_partner_code
         self._access = settings.momo_access_key
         self._secret = settings.momo_secret_key
-        self._pay_url = settings.momo_url or f"{issuer}/sandbox/payments/momo"
         self._ipn_url = f"{issuer}/payments/callbacks/momo"
 
     def _signed(self, fields: tuple[str, ...], params: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +97,7 @@ class MomoGateway:
         if not hmac.compare_digest(expected.encode(), str(params.get("signature", "")).lower().encode()):
             raise BadSignature(self.name)
 
-    def redirect_url(self, order: Order, client_ip: str, at: float) -> str:
+    def create_request(self, order: Order, client_ip: str, at: float) -> dict[str, Any]:
         request = {
             "partnerCode": self._partner,
             "requestId": f"{order.order_id}-{int(at)}",
@@ -106,7 +109,30 @@ class MomoGateway:
             "requestType": "captureWallet",
             "extraData": "",
         }
-        return f"{self._pay_url}?{urlencode({**self._signed(CREATE_FIELDS, request), 'lang': 'vi'})}"
+        return {**self._signed(CREATE_FIELDS, request), "lang": "vi"}
+
+    def pay_url(self, answer: Mapping[str, Any], request: Mapping[str, Any]) -> str:
+        if str(answer.get("resultCode")) != "0":
+            raise Refused(f"resultCode {answer.get('resultCode')}")
+        for name in ("partnerCode", "orderId", "requestId", "amount"):
+            if str(answer.get(name)) != str(request[name]):
+                raise Malformed(name)
+        return checked_url(answer.get("payUrl"))
+
+    def redirect_url(self, order: Order, client_ip: str, at: float) -> str:
+        raise NotImplementedError("MoMo answers the create request with the payUrl")
+
+    def create_answer(self, request: Mapping[str, Any], pay_url: str) -> dict[str, Any]:
+        return {
+            **{name: request[name] for name in ("partnerCode", "orderId", "requestId")},
+            "amount": int(request["amount"]),
+            "responseTime": int(time.time() * 1000),
+            "message": "Thành công.",
+            "resultCode": 0,
+            "payUrl": pay_url,
+            "deeplink": "",
+            "qrCodeUrl": "",
+        }
 
     def verify(self, params: Mapping[str, Any]) -> Notice:
         self._check(NOTICE_FIELDS, params)
@@ -138,9 +164,15 @@ class MomoGateway:
             return Reply(204, None)
         return Reply(400, error_body(result.value, "Thông báo thanh toán không được chấp nhận."))
 
-    def query_request(self, order_id: str, at: float) -> dict[str, str]:
+    def query_request(self, order_id: str, at: float, ordered_at: float) -> dict[str, str]:
         request = {"partnerCode": self._partner, "requestId": f"{order_id}-q{int(at)}", "orderId": order_id}
         return {**self._signed(QUERY_FIELDS, request), "lang": "vi"}
+
+    def verify_answer(self, params: Mapping[str, Any]) -> Notice:
+        return self.verify(params)  # the query answer is signed like the IPN
+
+    def query_answer(self, notice: Notice, at: float, request: Mapping[str, Any]) -> dict[str, Any]:
+        return self.notice_params(notice, at)
 
     def read_order(self, params: Mapping[str, str]) -> Order:
         self._check(CREATE_FIELDS, params)

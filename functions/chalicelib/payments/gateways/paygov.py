@@ -1,6 +1,7 @@
 """The national payment platform style: SHA-256 over the fields joined by `|`, the secret last, hex in
-`checksum`. INIT sends the citizen to the platform; the confirm callback carries `errorCode` (`00`
-= success) and is answered with an `errorCode`; unconfirmed payments are asked about with QUERY.
+`checksum`. INIT is a server-to-server POST (`PORTAL_PAYGOV_URL`) answered, signed the same way, with
+`errorCode` `00` and the `payUrl` to send the citizen to; the confirm callback carries `errorCode`
+(`00` = success) and is answered with an `errorCode`; unconfirmed payments are asked about with QUERY.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 from chalicelib.core.config import PaymentSettings
 from chalicelib.payments.gateways.base import (
@@ -19,8 +19,10 @@ from chalicelib.payments.gateways.base import (
     Order,
     Outcome,
     Outgoing,
+    Refused,
     Reply,
     Result,
+    checked_url,
     text,
     whole_number,
     wire_time,
@@ -38,6 +40,7 @@ INIT_FIELDS = (
     "ip",
     "returnUrl",
 )
+INIT_ANSWER_FIELDS = ("partnerCode", "reference", "errorCode", "payUrl")
 CONFIRM_FIELDS = ("partnerCode", "reference", "amount", "currency", "transactionId", "bankCode", "time", "errorCode")
 QUERY_FIELDS = ("partnerCode", "reference", "time")
 CODES = {Outcome.SUCCEEDED: "00", Outcome.CANCELLED: "01", Outcome.PENDING: "09", Outcome.FAILED: "05"}
@@ -63,7 +66,6 @@ class PaygovGateway:
     def __init__(self, settings: PaymentSettings, issuer: str) -> None:
         self._partner = settings.paygov_partner_code
         self._secret = settings.paygov_secret
-        self._pay_url = settings.paygov_url or f"{issuer}/sandbox/payments/paygov"
         self._ipn_url = f"{issuer}/payments/callbacks/paygov"
 
     def _signed(self, fields: tuple[str, ...], params: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +76,7 @@ class PaygovGateway:
         if not hmac.compare_digest(expected.encode(), str(params.get("checksum", "")).lower().encode()):
             raise BadSignature(self.name)
 
-    def redirect_url(self, order: Order, client_ip: str, at: float) -> str:
+    def create_request(self, order: Order, client_ip: str, at: float) -> dict[str, Any]:
         request = {
             "partnerCode": self._partner,
             "reference": order.order_id,
@@ -87,7 +89,28 @@ class PaygovGateway:
             "ip": client_ip or "127.0.0.1",
             "returnUrl": order.return_url,
         }
-        return f"{self._pay_url}?{urlencode(self._signed(INIT_FIELDS, request))}"
+        return self._signed(INIT_FIELDS, request)
+
+    def pay_url(self, answer: Mapping[str, Any], request: Mapping[str, Any]) -> str:
+        self._check(INIT_ANSWER_FIELDS, answer)
+        if str(answer.get("errorCode")) != "00":
+            raise Refused(f"errorCode {answer.get('errorCode')}")
+        for name in ("partnerCode", "reference"):
+            if str(answer.get(name)) != str(request[name]):
+                raise Malformed(name)
+        return checked_url(answer.get("payUrl"))
+
+    def redirect_url(self, order: Order, client_ip: str, at: float) -> str:
+        raise NotImplementedError("the national platform answers INIT with the payUrl")
+
+    def create_answer(self, request: Mapping[str, Any], pay_url: str) -> dict[str, Any]:
+        answer = {
+            "partnerCode": request["partnerCode"],
+            "reference": request["reference"],
+            "errorCode": "00",
+            "payUrl": pay_url,
+        }
+        return {**self._signed(INIT_ANSWER_FIELDS, answer), "message": "Khởi tạo giao dịch thành công"}
 
     def verify(self, params: Mapping[str, Any]) -> Notice:
         self._check(CONFIRM_FIELDS, params)
@@ -109,8 +132,14 @@ class PaygovGateway:
         code, message = ANSWERS[result]
         return Reply(200, {"errorCode": code, "message": message})
 
-    def query_request(self, order_id: str, at: float) -> dict[str, str]:
+    def query_request(self, order_id: str, at: float, ordered_at: float) -> dict[str, str]:
         return self._signed(QUERY_FIELDS, {"partnerCode": self._partner, "reference": order_id, "time": wire_time(at)})
+
+    def verify_answer(self, params: Mapping[str, Any]) -> Notice:
+        return self.verify(params)  # QUERY is answered in the confirm callback's format
+
+    def query_answer(self, notice: Notice, at: float, request: Mapping[str, Any]) -> dict[str, Any]:
+        return self.notice_params(notice, at)
 
     def read_order(self, params: Mapping[str, str]) -> Order:
         self._check(INIT_FIELDS, params)
