@@ -55,6 +55,7 @@ bench: $(INSTALLED) $(NODE_INSTALLED) chromium ## run the benchmarks (slow: buil
 	$(PY) bench/api.py
 	$(PY) bench/dossiers.py
 	$(PY) bench/payments.py
+	$(PY) bench/fuzz.py
 	$(PY) bench/catalog.py
 	bench/lighthouse.sh
 

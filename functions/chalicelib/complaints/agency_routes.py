@@ -33,10 +33,11 @@ def _reply(item: Any) -> Response:
     summary="What the agency must act on",
     tag="agency-complaints",
     access=ANSWERING,
+    query=schemas.QueueQuery,
     responses={200: Returns("Hàng đợi", schemas.ComplaintList)},
 )
 def complaint_queue(call: Call) -> Response:
-    items = handling.queue(_agency(call), call.raw_query.get("status"))
+    items = handling.queue(_agency(call), call.query.status)
     return json_reply(
         {"items": [views.complaint_view(item, for_agency=True).model_dump(mode="json") for item in items]}
     )

@@ -70,16 +70,12 @@ def lookup_complaint(call: Call) -> Response:
     "GET",
     summary="Published answers of an agency",
     tag="complaints",
+    query=schemas.PublishedQuery,
     responses={200: Returns("Trả lời đã công khai", schemas.PublishedList)},
 )
 def published_answers(call: Call) -> Response:
-    query = call.raw_query
-    agency_id = query.get("agency", "")
-    if not agency_id:
-        from chalicelib.core.errors import InvalidInput
-
-        raise InvalidInput("Hãy chọn cơ quan (tham số agency).", field="agency")
-    items = publication.published(agency_id[:60], query.get("topic"), (query.get("q") or "")[:200])
+    query = call.query
+    items = publication.published(query.agency, query.topic, query.q or "")
     return json_reply(
         {"items": [views.published_view(item).model_dump(mode="json") for item in items]},
         headers={"Cache-Control": "public, max-age=60"},

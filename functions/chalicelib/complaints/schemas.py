@@ -9,6 +9,7 @@ from pydantic import EmailStr, Field, field_validator, model_validator
 
 from chalicelib.core.errors import InvalidInput
 from chalicelib.core.filenames import clean as clean_file_name
+from chalicelib.core.queries import Query
 from chalicelib.core.validation import Reply, StrictModel
 
 AgencyId = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9.\-]+$")
@@ -162,3 +163,13 @@ class FaqExport(Reply):
 class Lookup(StrictModel):
     code: str = Field(min_length=8, max_length=30, pattern=r"^(PA|HD)-\d{6}-\d{4,6}$")
     contact: str = Field(min_length=5, max_length=300, description="Thư điện tử hoặc số điện thoại đã để lại")
+
+
+class PublishedQuery(Query):
+    agency: str = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9.\-]+$", description="Mã cơ quan")
+    topic: Literal[TOPICS] | None = None  # type: ignore[valid-type]
+    q: str | None = Field(default=None, max_length=200, description="Từ cần tìm, có hoặc không dấu")
+
+
+class QueueQuery(Query):
+    status: Literal["received", "assigned", "answered", "refused", "published", "closed"] | None = None

@@ -1,5 +1,6 @@
-"""Paging through DynamoDB queries: the page size from `?limit=`, and opaque cursors that carry the
-last evaluated key back, refused unless they are exactly a key this API could have handed out."""
+"""Paging through DynamoDB queries: opaque cursors that carry the last evaluated key back, refused
+unless they are exactly a key this API could have handed out (`?limit=` is a query model's field,
+see `core.queries`)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,6 @@ from chalicelib.core.untrusted import load_json
 MAX_PAGE = 100
 MAX_CURSOR_CHARS = 1000  # a key this API hands out is a few hundred characters at most
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-def page_limit(raw: str | None, default: int = 20) -> int:
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_PAGE:
-        raise InvalidInput(f"limit phải là số từ 1 đến {MAX_PAGE}.", field="limit")
-    return int(raw)
 
 
 def encode_cursor(key: Mapping[str, Any] | None) -> str | None:

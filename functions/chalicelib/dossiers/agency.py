@@ -6,28 +6,30 @@ Every function takes the caller's agency id and refuses dossiers of another agen
 
 from __future__ import annotations
 
-import re
-
 from chalicelib.core import clock
 from chalicelib.core.calendar import vietnam_now
 from chalicelib.core.errors import Conflict, InvalidInput, NotFound
-from chalicelib.core.paging import decode_cursor, encode_cursor, page_limit
+from chalicelib.core.paging import decode_cursor, encode_cursor
 from chalicelib.dossiers import lifecycle
 from chalicelib.dossiers.lifecycle import Effect
-from chalicelib.dossiers.schemas import DossierList, Punctuality, Results, StatusChange, SupplementRequest
+from chalicelib.dossiers.schemas import (
+    AgencyDossiersQuery,
+    DossierList,
+    Punctuality,
+    Results,
+    StatusChange,
+    SupplementRequest,
+)
 from chalicelib.dossiers.statuses import Status, label
 from chalicelib.dossiers.views import summary
 from chalicelib.store.dossiers import AgencyTally, Dossier
 
-DEFAULT_PAGE = 20
 PAGE_KEY = {"agency_id": "S", "code": "S", "updated_at": "N"}  # the `by-agency` index's start key
 MAX_RESULTS = 100
 MAX_SUPPLEMENTS = 50
 NOT_FOUND = "Không tìm thấy hồ sơ."
 # A result can only be attached to a dossier the agency has received and not closed without one.
 NO_RESULTS = frozenset({Status.REGISTERED, Status.NOT_ACCEPTED, Status.STOPPED})
-LIST_PARAMETERS = frozenset({"status", "limit", "cursor"})
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def own(dossier: Dossier, agency_id: str) -> Dossier:
@@ -41,20 +43,15 @@ def get_dossier(agency_id: str, code: str) -> Dossier:
     return own(lifecycle.load(code), agency_id)
 
 
-def list_dossiers(agency_id: str, query: dict[str, str]) -> DossierList:
+def list_dossiers(agency_id: str, query: AgencyDossiersQuery) -> DossierList:
     """The agency's dossiers, latest activity first, a page at a time (`status`, `limit`, `cursor`)."""
-    unknown = sorted(set(query) - LIST_PARAMETERS)
-    if unknown:
-        raise InvalidInput("Tham số không được chấp nhận.", field=unknown[0])
-    limit = page_limit(query.get("limit"), DEFAULT_PAGE)
-    status = _status_filter(query.get("status"))
-    start = decode_cursor(query.get("cursor"), PAGE_KEY, {"agency_id": agency_id})
+    start = decode_cursor(query.cursor, PAGE_KEY, {"agency_id": agency_id})
     found = Dossier.by_agency.query(
         agency_id,
         scan_index_forward=False,
-        filter_condition=(Dossier.status == int(status)) if status is not None else None,
-        limit=limit,
-        page_size=limit,
+        filter_condition=(Dossier.status == query.status) if query.status is not None else None,
+        limit=query.limit,
+        page_size=query.limit,
         last_evaluated_key=start,
     )
     dossiers = [summary(dossier) for dossier in found]
@@ -120,18 +117,8 @@ def attach_results(agency_id: str, code: str, results: Results) -> Dossier:
 def punctuality(agency_id: str, month: str | None) -> Punctuality:
     if month is None:
         month = vietnam_now(clock.now()).strftime("%Y-%m")
-    elif not MONTH.match(month):
-        raise InvalidInput("Tháng phải có dạng YYYY-MM.", field="month")
     try:
         tally = AgencyTally.get(f"{agency_id}#{month}")
     except AgencyTally.DoesNotExist:
         return Punctuality(agency_id=agency_id, month=month, on_time=0, late=0)
     return Punctuality(agency_id=agency_id, month=month, on_time=int(tally.on_time), late=int(tally.late))
-
-
-def _status_filter(raw: str | None) -> Status | None:
-    if raw is None:
-        return None
-    if not raw.isdigit() or int(raw) not in set(Status):
-        raise InvalidInput("Mã trạng thái phải từ 1 đến 10.", field="status")
-    return Status(int(raw))

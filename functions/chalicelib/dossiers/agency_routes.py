@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access
-from chalicelib.core.errors import Forbidden, InvalidInput
+from chalicelib.core.errors import Forbidden
 
 agency_dossiers_api = Blueprint(__name__)
 service = LazyModule("chalicelib.dossiers.agency")
@@ -43,10 +43,11 @@ def actor_of(call: Call) -> str:
     summary="The agency's dossiers, latest activity first (?status=, ?limit= up to 100, ?cursor=)",
     tag=TAG,
     access=READ,
+    query=schemas.AgencyDossiersQuery,
     responses={200: Returns("Một trang hồ sơ của cơ quan", schemas.DossierList)},
 )
 def list_dossiers(call: Call) -> Response:
-    return json_reply(service.list_dossiers(agency_of(call), call.raw_query))
+    return json_reply(service.list_dossiers(agency_of(call), call.query))
 
 
 @endpoint(
@@ -113,13 +114,11 @@ def attach_results(call: Call) -> Response:
     summary="Dossiers the agency finished on time and late in a month (?month=YYYY-MM, default this month)",
     tag=TAG,
     access=READ,
+    query=schemas.PunctualityQuery,
     responses={200: Returns("Số hồ sơ đúng hạn và trễ hạn", schemas.Punctuality)},
 )
 def punctuality(call: Call) -> Response:
-    unknown = sorted(set(call.raw_query) - {"month"})
-    if unknown:
-        raise InvalidInput("Tham số không được chấp nhận.", field=unknown[0])
-    return json_reply(service.punctuality(agency_of(call), call.raw_query.get("month")))
+    return json_reply(service.punctuality(agency_of(call), call.query.month))
 
 
 @endpoint(

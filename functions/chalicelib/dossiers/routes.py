@@ -9,7 +9,6 @@ from chalice import Blueprint, Response
 from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access
 from chalicelib.core.errors import NotFound
-from chalicelib.core.paging import page_limit
 
 if TYPE_CHECKING:
     from chalicelib.store.accounts import Account
@@ -149,11 +148,11 @@ def submit_draft(call: Call) -> Response:
     summary="My dossiers",
     tag="dossiers",
     access=SIGNED_IN,
+    query=schemas.MyDossiersQuery,
     responses={200: Returns("Hồ sơ của tôi", schemas.DossierList)},
 )
 def my_dossiers(call: Call) -> Response:
-    limit = page_limit(call.raw_query.get("limit"))
-    dossiers, cursor = citizen.my_dossiers(_account(call), limit, call.raw_query.get("cursor"))
+    dossiers, cursor = citizen.my_dossiers(_account(call), call.query.limit, call.query.cursor)
     return json_reply(
         {
             "dossiers": [views.summary(d).model_dump(mode="json") for d in dossiers],

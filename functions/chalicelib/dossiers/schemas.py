@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from chalicelib.core.filenames import clean as clean_file_name
+from chalicelib.core.queries import Query, cursor, limit, month
 from chalicelib.core.validation import Reply, StrictModel
 
 Code = Field(
@@ -244,3 +245,18 @@ class Punctuality(Reply):
     month: str
     on_time: int
     late: int
+
+
+class MyDossiersQuery(Query):
+    limit: int = limit(20)
+    cursor: str | None = cursor()
+
+
+class AgencyDossiersQuery(Query):
+    status: int | None = Field(default=None, ge=1, le=10, description="Mã trạng thái (1–10)")
+    limit: int = limit(20)
+    cursor: str | None = cursor()
+
+
+class PunctualityQuery(Query):
+    month: str | None = month("Tháng, YYYY-MM (mặc định tháng này)")

@@ -7,12 +7,9 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.api import Call, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access
-from chalicelib.core.errors import InvalidInput
-from chalicelib.core.paging import page_limit
 
 agency_payments_api = Blueprint(__name__)
 schemas = ModelRefs("chalicelib.payments.schemas")
-STATUSES = frozenset({"created", "pending", "succeeded", "failed", "cancelled", "expired", "refund_due"})
 
 
 @endpoint(
@@ -22,17 +19,15 @@ STATUSES = frozenset({"created", "pending", "succeeded", "failed", "cancelled", 
     summary="Payments to the agency, newest first (?status=, ?limit= up to 100)",
     tag="agency-payments",
     access=Access.agency("payments:read"),
+    query=schemas.AgencyPaymentsQuery,
     responses={200: Returns("Các khoản thanh toán cho cơ quan", schemas.IntentList)},
 )
 def agency_payments(call: Call) -> Response:
     from chalicelib.payments.routes import view
     from chalicelib.store.payments import PaymentIntent
 
-    status = call.raw_query.get("status")
-    if status is not None and status not in STATUSES:
-        raise InvalidInput("Trạng thái thanh toán không hợp lệ.", field="status")
-    limit = page_limit(call.raw_query.get("limit"), 50)
-    found = PaymentIntent.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=limit)
+    status = call.query.status
+    found = PaymentIntent.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=call.query.limit)
     return json_reply({"intents": [view(intent) for intent in found if status is None or intent.status == status]})
 
 
@@ -43,13 +38,13 @@ def agency_payments(call: Call) -> Response:
     summary="Refund cases: money taken for the agency that was not credited, newest first (?limit= up to 100)",
     tag="agency-payments",
     access=Access.agency("payments:read"),
+    query=schemas.RefundsQuery,
     responses={200: Returns("Các trường hợp cần hoàn tiền", schemas.RefundCaseList)},
 )
 def agency_refunds(call: Call) -> Response:
     from chalicelib.store.payments import RefundCase
 
-    limit = page_limit(call.raw_query.get("limit"), 50)
-    found = RefundCase.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=limit)
+    found = RefundCase.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=call.query.limit)
     fields = ("gateway", "transaction_id", "intent_id", "reason", "status", "opened_at")
     refunds = [
         {"case_id": case.key, "amount": int(case.amount), **{name: getattr(case, name) for name in fields}}

@@ -140,6 +140,7 @@ def _gateway_reply(gateway: str, result: Result) -> Response:
     "GET",
     summary="VNPay IPN (signed query string); answered with RspCode",
     tag="payment callbacks",
+    query=schemas.VnpayIpnQuery,
     responses={200: Returns("RspCode 00, 01, 02, 04, 97 hoặc 99", schemas.VnpayAnswer)},
 )
 def vnpay_ipn(call: Call) -> Response:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from chalicelib.core.queries import OpenQuery, Query, limit
 from chalicelib.core.validation import Reply, StrictModel
 
 Gateway = Literal["vnpay", "momo", "paygov"]
@@ -49,7 +50,7 @@ class StatusChange(Reply):
 class IntentView(Reply):
     intent_id: str
     kind: Kind
-    status: Literal["created", "pending", "succeeded", "failed", "cancelled", "expired", "refund_due"]
+    status: Status
     amount: int
     currency: str
     gateway: Gateway
@@ -139,3 +140,36 @@ class SandboxChoice(StrictModel):
     copies: int = Field(default=1, ge=1, le=5)
     delay: int = Field(default=0, ge=0, le=30)
     reorder: Literal["0", "1"] = "0"
+
+
+Status = Literal["created", "pending", "succeeded", "failed", "cancelled", "expired", "refund_due"]
+
+
+class AgencyPaymentsQuery(Query):
+    status: Status | None = None
+    limit: int = limit(50)
+
+
+class RefundsQuery(Query):
+    limit: int = limit(50)
+
+
+Vnp = Field(default=None, max_length=255)
+
+
+class VnpayIpnQuery(OpenQuery):
+    """What VNPay's IPN carries; every `vnp_` parameter it sends is signed, known here or not."""
+
+    vnp_Amount: str | None = Field(default=None, max_length=20)
+    vnp_BankCode: str | None = Vnp
+    vnp_BankTranNo: str | None = Vnp
+    vnp_CardType: str | None = Vnp
+    vnp_OrderInfo: str | None = Vnp
+    vnp_PayDate: str | None = Vnp
+    vnp_ResponseCode: str | None = Vnp
+    vnp_TmnCode: str | None = Vnp
+    vnp_TransactionNo: str | None = Vnp
+    vnp_TransactionStatus: str | None = Vnp
+    vnp_TxnRef: str | None = Vnp
+    vnp_SecureHashType: str | None = Vnp
+    vnp_SecureHash: str | None = Field(default=None, max_length=256)

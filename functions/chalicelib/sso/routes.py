@@ -123,6 +123,7 @@ def jwks(call: Call) -> Response:
     "GET",
     summary="Authorization endpoint (code + PKCE S256)",
     tag="oidc",
+    query=schemas.AuthorizationQuery,
     responses={200: _PAGE, 302: _REDIRECT, 400: _PAGE},
 )
 def authorization(call: Call) -> Response:
@@ -283,6 +284,7 @@ def _userinfo(call: Call) -> UserInfo:
     "GET",
     summary="RP-initiated logout (end session)",
     tag="oidc",
+    query=schemas.LogoutQuery,
     responses={200: _PAGE, 302: _REDIRECT, 400: _PAGE},
 )
 def logout(call: Call) -> Response:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal, Self
 from pydantic import ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from chalicelib.core.errors import InvalidInput
+from chalicelib.core.queries import OpenQuery
 from chalicelib.core.validation import Reply, StrictModel
 from chalicelib.sso.identifiers import check_identity_number, check_tax_code
 from chalicelib.sso.passwords import MAX_LENGTH, check_policy
@@ -210,3 +211,31 @@ class Discovery(Reply):
     userinfo_endpoint: str
     jwks_uri: str
     end_session_endpoint: str
+
+
+Param = Field(default=None, max_length=2000)
+
+
+class AuthorizationQuery(OpenQuery):
+    """An authorization request (RFC 6749 4.1.1, OpenID Connect Core 3.1.2.1, RFC 7636, RFC 9126);
+    parameters it does not name are ignored, as RFC 6749 asks."""
+
+    response_type: str | None = Param
+    client_id: str | None = Field(default=None, max_length=200)
+    redirect_uri: str | None = Param
+    scope: str | None = Param
+    state: str | None = Param
+    nonce: str | None = Param
+    code_challenge: str | None = Param
+    code_challenge_method: str | None = Field(default=None, max_length=10)
+    prompt: str | None = Field(default=None, max_length=100)
+    request_uri: str | None = Param
+
+
+class LogoutQuery(OpenQuery):
+    """RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0, section 2)."""
+
+    id_token_hint: str | None = Field(default=None, max_length=4000)
+    post_logout_redirect_uri: str | None = Param
+    state: str | None = Param
+    client_id: str | None = Field(default=None, max_length=200)

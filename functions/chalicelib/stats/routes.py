@@ -14,7 +14,6 @@ stats_api = Blueprint(__name__)
 indicators = LazyModule("chalicelib.stats.indicators")
 schemas = ModelRefs("chalicelib.stats.schemas")
 _SERIES = {200: Returns("Số liệu theo tháng", schemas.Series)}
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _AGENCY = re.compile(r"[A-Za-z0-9.\-]{2,60}")
 _CACHE = {"Cache-Control": "public, max-age=300"}
 
@@ -25,6 +24,7 @@ _CACHE = {"Cache-Control": "public, max-age=300"}
     "GET",
     summary="National counters and indicators by month",
     tag="statistics",
+    query=schemas.SeriesQuery,
     responses=_SERIES,
 )
 def statistics_overview(call: Call) -> Response:
@@ -37,6 +37,7 @@ def statistics_overview(call: Call) -> Response:
     "GET",
     summary="An agency's indicators by month",
     tag="statistics",
+    query=schemas.SeriesQuery,
     responses=_SERIES,
 )
 def agency_statistics(call: Call) -> Response:
@@ -52,17 +53,9 @@ def _series(scope: str, call: Call) -> Response:
     now = vietnam_now(clock.now())
     default_last = now.strftime("%Y-%m")
     year, month = (now.year - 1, now.month + 1) if now.month < 12 else (now.year, 1)
-    first = _month(call.raw_query.get("from"), f"{year:04d}-{month:02d}", "from")
-    last = _month(call.raw_query.get("to"), default_last, "to")
+    first = call.query.from_ or f"{year:04d}-{month:02d}"
+    last = call.query.to or default_last
     if first > last:
         raise InvalidInput("Tháng bắt đầu phải trước tháng kết thúc.", field="from")
     months = indicators.months_between(first, last)
     return json_reply({"scope": scope, "months": indicators.monthly(scope, months)}, headers=_CACHE)
-
-
-def _month(raw: str | None, default: str, field: str) -> str:
-    if raw is None:
-        return default
-    if not _MONTH.fullmatch(raw):
-        raise InvalidInput("Tháng phải có dạng YYYY-MM.", field=field)
-    return raw

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from chalicelib.core.queries import MONTH_PATTERN, Query
 from chalicelib.core.validation import Reply
 
 
@@ -24,3 +25,8 @@ class MonthStats(Reply):
 class Series(Reply):
     scope: str
     months: list[MonthStats]
+
+
+class SeriesQuery(Query):
+    from_: str | None = Field(default=None, alias="from", pattern=MONTH_PATTERN, description="Tháng đầu, YYYY-MM")
+    to: str | None = Field(default=None, pattern=MONTH_PATTERN, description="Tháng cuối, YYYY-MM")

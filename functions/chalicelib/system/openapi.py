@@ -52,6 +52,8 @@ def build_document(routes: Mapping[str, Mapping[str, Any]], endpoints: Iterable[
                 }
                 for name in _PATH_PARAM.findall(path)
             ]
+            if spec is not None and spec.query is not None:
+                parameters += query_parameters(resolve(spec.query))
             if parameters:
                 operation["parameters"] = parameters
             paths.setdefault(path, {})[method.lower()] = operation
@@ -66,6 +68,24 @@ def build_document(routes: Mapping[str, Mapping[str, Any]], endpoints: Iterable[
         "paths": paths,
         "components": {"schemas": refs.pop("$defs"), "securitySchemes": _security_schemes(issuer)},
     }
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """One OpenAPI query parameter per field of a query model, with its JSON Schema (no `null`: a
+    parameter is present with a value, or absent)."""
+    schema = model.model_json_schema(mode="validation")
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, field in schema.get("properties", {}).items():
+        options = [option for option in field.get("anyOf", [field]) if option.get("type") != "null"]
+        value = {**(options[0] if len(options) == 1 else {"anyOf": options})}
+        value.pop("title", None)
+        description = field.get("description")
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": value}
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters
 
 
 def _schemas(specs: Iterable[Endpoint]) -> dict[str, Any]:
