@@ -367,7 +367,8 @@ def _exports(catalogue: Catalogue, changed: list[str], site_url: str) -> dict[st
     files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue)
     files["du-lieu/schema.json"] = exports.record_schema()
     files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url)
-    files[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules()
+    names = (p.name for p in catalogue.procedures.values())
+    files[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(names)
     return files
 
 

@@ -46,6 +46,7 @@ node_modules/.cache, keyed by everything it depends on; each build writes its ow
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
 import os
@@ -141,10 +142,25 @@ def precache_entries(site: Path, search_index: Path) -> list[Entry]:
     if missing:
         raise ServiceWorkerError(f"service worker: {', '.join(missing)} missing from {site}; it must be precached")
     entries = _entries(site, SHELL + PAGES) + _entries(search_index, SEARCH, SEARCH_URL)
+    entries = [entry for entry in entries if not _display_only(search_index, entry.url)]
     index = _entries(search_index, [SEARCH_INDEX], SEARCH_URL)
     if sum(entry.size for entry in index) <= SEARCH_INDEX_BUDGET:
         entries += index
     return sorted(entries, key=lambda entry: entry.url)
+
+
+def _display_only(search_index: Path, url: str) -> bool:
+    """A filter that only carries what results show (`_name`, `_info`, `_agency`: see
+    search_index.py): a search never loads it, so it is not worth precaching. Pagefind names
+    filter files by hash; the filter's name is at the start of the file."""
+    if not url.startswith(SEARCH_URL + "filter/"):
+        return False
+    head = gzip.decompress((search_index / url.removeprefix(SEARCH_URL)).read_bytes())[:64]
+    # "pagefind_dcd", then CBOR: a 2-item array (0x82) whose first item is the filter's name, a short
+    # text string (0x60 + its length).
+    if not head.startswith(b"pagefind_dcd\x82") or not 0x60 <= head[13] < 0x78:
+        return False
+    return head[14 : 14 + head[13] - 0x60].startswith(b"_")
 
 
 def shell_version(site: Path) -> str:

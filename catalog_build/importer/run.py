@@ -211,9 +211,17 @@ def _merge(
     _keep_extras(draft, record, previous)
     if draft.notes:
         record["notes"] = [{"field": field, "text": text} for field, text in draft.notes]
+    if existing and "updated" not in record:
+        # Unchanged apart from the date the source does not give: same bytes, or (a record written
+        # by hand, formatted otherwise) the same fields. Either way it keeps its date.
+        candidate = _validated({**record, "updated": previous["updated"]}, draft, [])
+        if candidate is not None and (output.dump(candidate) == existing[1] or output.record_of(candidate) == previous):
+            return candidate
     record.setdefault("updated", today.isoformat())
-    if previous and _same_apart_from_updated(record, previous):
-        record["updated"] = previous["updated"]
+    return _validated(record, draft, problems)
+
+
+def _validated(record: dict[str, Any], draft: Draft, problems: list[Problem]) -> Procedure | None:
     try:
         return Procedure.model_validate(record)
     except ValidationError as error:
@@ -258,14 +266,6 @@ def _same_procedure(ours: str, theirs: str) -> bool:
     """Whether two names plausibly describe one procedure: they share at least a third of their words."""
     a, b = set(name_key(ours).split()), set(name_key(theirs).split())
     return len(a & b) >= max(1, min(len(a), len(b)) // 3)
-
-
-def _same_apart_from_updated(record: dict[str, Any], old: dict[str, Any]) -> bool:
-    try:
-        candidate = output.record_of(Procedure.model_validate({**record, "updated": old["updated"]}))
-    except ValidationError:
-        return False
-    return candidate == old
 
 
 def _pruned(options: ImportOptions, drafts: dict[str, Draft], problems: list[Problem]) -> list[str]:

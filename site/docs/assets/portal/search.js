@@ -5,7 +5,7 @@
 // Offline, the service worker (catalog_build/pwa.py) serves the index it keeps; a result whose
 // details (Pagefind fragment) were never loaded cannot be shown, and the status says so.
 const PAGE_SIZE = 20;
-const RERANKED = 30; // results whose details load first to be ordered by their names
+const RERANKED = PAGE_SIZE; // results whose details load first (they are shown anyway) to be ordered by their names
 const OFFLINE_PAGE_SIZE = 200; // offline, missing details fail at once: show every kept result
 const siteRoot = new URL("../../", import.meta.url);
 let pagefind;
@@ -42,7 +42,7 @@ export function rewrite(query, rules, { rewrites = true } = {}) {
   return padded.replace(/\s+/g, " ").trim();
 }
 
-const NO_RULES = { rewrites: [], stopwords: [], phrases: [] };
+const NO_RULES = { rewrites: [], stopwords: [], phrases: [], common: [] };
 let rulesLoaded;
 function queryRules() {
   rulesLoaded ??= fetch(new URL("tim-kiem/tu-dong-nghia.json", siteRoot))
@@ -54,10 +54,13 @@ function queryRules() {
 async function engine() {
   if (!pagefind) {
     pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
-    // The name with diacritics, the code and the result line are for display: they must not rank.
+    // The code is for display and for queries that are a code: it must not rank.
+    // noWorker: the index is small, so searching on the page costs nothing a phone notices, and it
+    // saves downloading Pagefind's worker script (12 KB) before the first result.
     await pagefind.options({
       baseUrl: siteRoot.pathname,
-      ranking: { metaWeights: { title: 5.0, name: 0.0, code: 0.0, info: 0.0, agency: 0.0 } },
+      noWorker: true,
+      ranking: { metaWeights: { title: 5.0, code: 0.0 } },
     });
   }
   return pagefind;
@@ -73,7 +76,7 @@ async function find(query, filters) {
   const typed = words(query);
   const rewritten = rewrite(typed, rules) || typed;
   const plain = rewrite(typed, rules, { rewrites: false }) || typed;
-  let found = (await search.search(rewritten, { filters })).results;
+  let found = (await search.search(lighten(rewritten, new Set(rules.common || [])), { filters })).results;
   const add = (more) => {
     const seen = new Set(found.map((r) => r.id));
     found = [...found, ...more.filter((r) => !seen.has(r.id))];
@@ -87,7 +90,7 @@ async function find(query, filters) {
   const terms = rewritten.split(" ");
   const keyed = head.map((r, index) => {
     const ok = loaded[index].status === "fulfilled";
-    return { r, index, key: ok ? rank(terms, loaded[index].value.meta, rules) : [0, 0, 0] };
+    return { r, index, key: ok ? rank(terms, loaded[index].value, rules) : [0, 0, 0] };
   });
   keyed.sort((a, b) => b.key[0] - a.key[0] || b.key[1] - a.key[1] || b.key[2] - a.key[2] || a.index - b.index);
   return [...keyed.map((k) => k.r), ...results.slice(RERANKED)];
@@ -109,6 +112,21 @@ async function leaveOut(search, terms, drop, filters) {
   return [...best.values()].sort((a, b) => b.score - a.score);
 }
 
+// Words in more than one name in seven (the build lists them, most common first) carry the
+// biggest postings a query downloads, and narrow little. In a query of three words or more, or
+// beside two rarer words, Pagefind is asked for the rarer words only; the re-ordering by name
+// (rank) still weighs every word, so "cấp giấy phép lái xe" still puts "Cấp …" first.
+export function lighten(query, common) {
+  const terms = query.split(" ");
+  const rare = terms.filter((term) => !common.has(term));
+  const worth = rare.length >= 1 && rare.length < terms.length && (terms.length >= 3 || rare.length >= 2);
+  if (worth) return rare.join(" ");
+  if (rare.length || terms.length < 3) return query;
+  // Every word is common ("cấp giấy phép"): the two least common of them.
+  const order = [...common];
+  return [...terms].sort((a, b) => order.indexOf(b) - order.indexOf(a)).slice(0, 2).join(" ");
+}
+
 function memo(load) {
   let promise;
   return () => (promise ??= load());
@@ -117,28 +135,36 @@ function memo(load) {
 // Title match beats body match, exact beats partial, specific beats long: [share of the query's
 // words in the name (synonyms of the name count), 1 if the name holds the query as a phrase,
 // share of the name's words that the query names]. The last query word may be unfinished.
-export function rank(query, meta, rules = NO_RULES) {
-  const title = ` ${rewrite(words(meta.title || ""), rules, { rewrites: false })} `;
-  const name = words((meta.name || "").replace(/\([^)]*\)/g, " ")); // "(thực hiện tại cấp tỉnh)" says no more
+export function rank(query, data, rules = NO_RULES) {
+  const title = ` ${rewrite(words(data.meta.title || ""), rules, { rewrites: false })} `;
+  const name = words(display(data).name.replace(/\([^)]*\)/g, " ")); // "(thực hiện tại cấp tỉnh)" says no more
   const has = (word, last) => title.includes(` ${word} `) || (last && title.includes(` ${word}`));
   const matched = query.filter((word, index) => has(word, index === query.length - 1)).length;
   const phrase = title.includes(` ${query.join(" ")}`) ? 1 : 0;
   return [matched / query.length, phrase, matched / Math.max(name.split(" ").length, 1)];
 }
 
+// What a result shows comes as filters ("_name", "_info", "_agency"), which Pagefind does not
+// index for search (catalog_build/search_index.py says why).
+function display(data) {
+  const first = (key) => (data.filters?.[key] || [])[0] || "";
+  return { name: first("_name") || data.meta.title, info: first("_info"), agency: first("_agency") };
+}
+
 function resultItem(data) {
   const item = document.createElement("li");
   const link = document.createElement("a");
   link.href = data.url.replace(/\.html$/, "/"); // stubs are flat files; pages are folders
-  link.textContent = data.meta.name;
+  const shown = display(data);
+  link.textContent = shown.name;
   const info = document.createElement("span");
   info.className = "portal-result__info";
-  info.textContent = `${data.meta.code} · ${data.meta.info}`;
+  info.textContent = `${data.meta.code} · ${shown.info}`;
   item.append(link, info);
-  if (data.meta.agency) {
+  if (shown.agency) {
     const agency = document.createElement("span");
     agency.className = "portal-result__agency";
-    agency.textContent = data.meta.agency;
+    agency.textContent = shown.agency;
     item.append(agency);
   }
   return item;
