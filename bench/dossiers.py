@@ -1,13 +1,14 @@
 """Dossier status benchmark: status updates per second through the API in-process, one at a time
 (POST /agency/dossiers/{code}/status) and in batches of 100 (POST /agency/sync/dossiers), against a
-bare PynamoDB write of the same item (`Dossier.save`), with the ratio compared to the 2x aim of issue #4.
+bare PynamoDB write of the same item (`Dossier.save`), with the ratio compared to the 2x aim of issues #4 and #17.
 
     .venv/bin/python bench/dossiers.py [--quick] [--seconds 3] [--dossiers 200]
 
 Everything runs in this process: chalice.test.Client over moto, so the figures are relative (moto's
 cost per DynamoDB request stands in for the network round trip). What one status update does:
-verify the agency token, validate the body, read the dossier (consistent), check the move, save it
-under the version condition, queue the notification (one more write) and shape the response.
+verify the agency token (and check the denylist), validate the body, one conditional `UpdateItem`
+(the move is legal and the dossier the agency's, the event appended) and shape the response; the
+notification is queued later, from the dossiers stream.
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ class Operations:
         self.bare.status = 5 if self.bare.status == 4 else 4
         self.bare.save()
 
+    def bare_update(self) -> None:
+        from chalicelib.store.dossiers import Dossier
+
+        self.bare.status = 5 if self.bare.status == 4 else 4
+        actions = [Dossier.status.set(self.bare.status), Dossier.updated_at.set(time.time()), Dossier.version.add(1)]
+        Dossier._get_connection().update_item(self.bare.code, actions=actions)
+
     def bare_read(self) -> None:
         type(self.bare).get(self.bare.code, consistent_read=True)
 
@@ -138,6 +146,7 @@ def report(operations: Operations, seconds: float, count: int) -> None:
     print(f"\n== status updates in-process, chalice.test.Client + moto, {seconds:g} s each, {count} dossiers ==")
     print(f"{'operation':<46} {'updates':>8} {'seconds':>8} {'updates/s':>9} {'mean ms':>9} {'p95 ms':>9}")
     bare_s = row("bare PynamoDB write (Dossier.save, versioned)", measure(operations.bare_save, seconds))
+    update_s = row("bare UpdateItem (status, updated_at, version)", measure(operations.bare_update, seconds))
     row("bare PynamoDB consistent read (Dossier.get)", measure(operations.bare_read, seconds))
     service_s = row("service: agency.change_status (no HTTP)", measure(operations.service, seconds))
     single_s = row("API: POST .../{code}/status (one update)", measure(operations.single, seconds))
@@ -149,10 +158,13 @@ def report(operations: Operations, seconds: float, count: int) -> None:
         verdict = "within aim" if ratio <= AIM else "OVER AIM"
         print(f"ratio {label:<30} / bare write {ratio:6.2f} x   (aim <= {AIM:.1f}; {verdict})")
     print(f"ratio service only (no HTTP)         / bare write {service_s / bare_s:6.2f} x   (for reference)")
+    print(f"ratio one update (API)               / bare UpdateItem {single_s / update_s:6.2f} x   (reference)")
+    print(f"ratio bare UpdateItem                / bare write {update_s / bare_s:6.2f} x   (moto's cost)")
     print(f"ratio one update in a batch of 100   / bare TransactWrite {batch_s / transaction_s:6.2f} x   (reference)")
     print(
-        "one update is 1 consistent read + 1 conditional write + 1 outbox write (notification); "
-        "a sync item writes the dossier and its receipt in one transaction"
+        "one update is 1 conditional UpdateItem (move checked in the condition, event appended to the timeline); "
+        "the owner's notification is queued from the dossiers stream; a sync item writes the dossier and its "
+        "receipt in one transaction"
     )
     print(
         "moto copies every table a TransactWrite touches before applying it (for rollback), so its "

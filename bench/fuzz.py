@@ -42,16 +42,21 @@ def start_api() -> tuple[str, Any]:
     return issuer, server
 
 
+_citizens = iter(range(1, 100_000))
+
+
 def fresh_tokens() -> dict[str, str]:
-    """A citizen's and an agency system's access tokens (10 and 5 minutes), through the real flows."""
+    """A citizen's and an agency system's access tokens (10 and 5 minutes), through the real flows.
+    A new citizen each time: the fuzzer may well have changed the last one's password or locked it."""
     from chalice.test import Client
 
     from app import app
-    from tests.api.factories import Flow, agency_token, create_agency_client, create_relying_party
+    from tests.api.factories import Flow, agency_token, create_agency_client, create_citizen, create_relying_party
 
+    citizen = create_citizen(identity_number=f"0010990{next(_citizens):05d}")
     with Client(app) as client:
         http = client.http
-        user = Flow(http, create_relying_party("fuzz-rp")).tokens("001099012345")["access_token"]
+        user = Flow(http, create_relying_party("fuzz-rp")).tokens(citizen.identifier)["access_token"]
         scopes = ["agency:read", "dossiers:read", "dossiers:write", "complaints:answer", "payments:read"]
         agency = create_agency_client("CA-TINH", client_id="fuzz-agency", scopes=scopes)
         return {"userToken": user, "agencyToken": agency_token(http, agency)}
@@ -74,7 +79,7 @@ class Fuzzer:
         return sum(self.cases.values())
 
     def exercise(self, case: Any) -> None:
-        if time.monotonic() - self.minted > 200:  # agency tokens live 5 minutes
+        if time.monotonic() - self.minted > 60:  # agency tokens live 5 minutes; the fuzzer may revoke either
             self.tokens, self.minted = fresh_tokens(), time.monotonic()
         for requirement in case.operation.definition.raw.get("security", []):
             for scheme in requirement:
@@ -137,7 +142,6 @@ def main() -> int:
     from chalicelib.store.base import create_tables
     from chalicelib.store.files import create_buckets
     from chalicelib.system.routes import openapi_document
-    from tests.api.factories import create_citizen
     from tests.api.test_contract import configure_checks
 
     get_logger().setLevel(logging.CRITICAL)  # one JSON line per request otherwise
@@ -146,7 +150,6 @@ def main() -> int:
     with mock_aws():
         create_tables()
         create_buckets()
-        create_citizen()
         base_url, server = start_api()
         schema = schemathesis.openapi.from_dict(copy.deepcopy(openapi_document()))
         configure_checks(schema)

@@ -2,7 +2,7 @@
 
 moto's server does not answer today's botocore on the Streams API, so this diffs each streamed
 table written since (the write-ahead log says which) against its previous scan every two seconds
-and hands the changes to the same handlers the
+and hands the changes to the same handlers (statistics, dossier notices) the
 stream Lambdas run, as `{"Records": [...]}` events. Changes between two scans collapse into one
 (a status that came and went unseen is not counted); on AWS the real stream sees every change.
 The first scan after start is the baseline, so restored data is not counted again.
@@ -31,7 +31,7 @@ class TableWatcher:
     def poll(self, written: set[str] | None = None) -> int:
         """Feed every change since the last poll to its handler; returns how many records were counted.
         `written`: the full names of the tables written since (the others are not scanned)."""
-        from chalicelib.stats.handlers import HANDLERS
+        from chalicelib.jobs import stream_handlers
 
         counted = 0
         for table in STREAMED:
@@ -40,7 +40,8 @@ class TableWatcher:
             current = self._scan(table)
             records = _records(self.seen.get(table, {}), current)
             if records:
-                counted += HANDLERS[table]({"Records": records})
+                for _name, handler in stream_handlers(table):
+                    counted += handler({"Records": records})
             self.seen[table] = current
         return counted
 

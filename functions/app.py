@@ -41,6 +41,6 @@ flag_overdue_dossiers = app.schedule("cron(5 17 * * ? *)", name="flag-overdue-do
 )
 flag_overdue_complaints = app.schedule("rate(1 hour)", name="flag-overdue-complaints")(jobs.flag_overdue_complaints)
 reconcile_payments = app.schedule("rate(5 minutes)", name="reconcile-payments")(jobs.reconcile_payments)
-for _table, _stream_arn in get_settings().stream_arns.items():  # statistics counters, one function per table
-    _handler = jobs.count_stream(_table)
-    globals()[_handler.__name__] = app.on_dynamodb_record(stream_arn=_stream_arn, name=f"stats-{_table}")(_handler)
+for _table, _stream_arn in get_settings().stream_arns.items():  # statistics counters and dossier notices
+    for _name, _handler in jobs.stream_handlers(_table):
+        globals()[_handler.__name__] = app.on_dynamodb_record(stream_arn=_stream_arn, name=_name)(_handler)

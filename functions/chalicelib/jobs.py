@@ -1,7 +1,8 @@
-"""Scheduled handlers (each becomes its own Lambda function)."""
+"""Scheduled and stream handlers (each becomes its own Lambda function)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.core.config import get_settings
@@ -53,3 +54,18 @@ def count_stream(table: str) -> Any:
 
     handle.__name__ = f"count_{table.replace('-', '_')}"
     return handle
+
+
+def notify_dossier_changes(event: Any, context: Any = None) -> int:
+    """Queue the owner's message for each status change on the dossiers stream."""
+    from chalicelib.dossiers.notices import notify_changes
+
+    return notify_changes(event)
+
+
+def stream_handlers(table: str) -> list[tuple[str, Callable[..., int]]]:
+    """What reads a table's stream, by function name: its statistics, and for dossiers the notices."""
+    handlers: list[tuple[str, Callable[..., int]]] = [(f"stats-{table}", count_stream(table))]
+    if table == "dossiers":
+        handlers.append(("notify-dossiers", notify_dossier_changes))
+    return handlers

@@ -62,3 +62,19 @@ def atomic_requests(monkeypatch: pytest.MonkeyPatch) -> None:
             return handle(self, *args, **kwargs)
 
     monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)
+
+
+@pytest.fixture
+def streams() -> Any:
+    """The tables' streams, as the local stack plays them (moto does not answer the Streams API):
+    `streams.poll()` hands every change since the last poll to the stream handlers, statistics and
+    dossier notices. Changes between two polls collapse into one, so poll after each change."""
+    import boto3
+
+    from chalicelib.core.config import get_settings
+    from devstack.streams import TableWatcher
+
+    settings = get_settings()
+    watcher = TableWatcher(boto3.client("dynamodb", region_name=settings.region), settings.table_prefix)
+    watcher.baseline()
+    return watcher

@@ -351,10 +351,13 @@ def test_a_supplement_request_gives_an_overdue_dossier_a_new_deadline(http, cloc
 # Notifications
 
 
-def test_each_status_change_queues_a_notification_to_the_applicant(http, ca_tinh):
+def test_each_status_change_queues_a_notification_to_the_applicant_from_the_stream(http, ca_tinh, streams):
     dossier = create_dossier(contact_email="chu-ho-so@example.vn")
+    streams.baseline()  # as if the dossier had been there before the stream was read
     for status in (2, 4, 9, 10):
         assert move(http, ca_tinh, dossier.code, status).status_code == 200
+        streams.poll()
+    streams.poll()  # nothing new: nothing queued twice
     messages = sorted(OutboxMessage.scan(), key=lambda message: message.created_at)
     dossier_messages = [message for message in messages if message.template == "dossier_status"]
     assert len(dossier_messages) == 4
@@ -368,10 +371,41 @@ def test_each_status_change_queues_a_notification_to_the_applicant(http, ca_tinh
     }
 
 
-def test_a_refused_move_queues_no_notification(http, ca_tinh):
+def test_a_refused_move_queues_no_notification(http, ca_tinh, streams):
     dossier = create_dossier()
+    streams.baseline()
     move(http, ca_tinh, dossier.code, 9)
+    streams.poll()
     assert [m for m in OutboxMessage.scan() if m.template == "dossier_status"] == []
+
+
+def test_a_notice_is_queued_once_however_often_its_stream_record_is_delivered(http, ca_tinh):
+    from chalicelib.dossiers.notices import notify_changes
+
+    dossier = create_dossier(contact_email="chu-ho-so@example.vn")
+    old = {"code": {"S": dossier.code}, "status": {"N": "1"}}
+    new = {**old, "status": {"N": "2"}, "contact_email": {"S": "chu-ho-so@example.vn"}}
+    record = {"eventID": "e-1", "eventName": "MODIFY", "dynamodb": {"OldImage": old, "NewImage": new}}
+    assert notify_changes({"Records": [record, record]}) == 1
+    assert notify_changes({"Records": [record]}) == 0  # Lambda retried the batch
+    assert len([m for m in OutboxMessage.scan() if m.template == "dossier_status"]) == 1
+
+
+def test_a_dossier_whose_timeline_is_still_json_text_moves_and_is_rewritten_as_a_list(http, ca_tinh):
+    import json
+
+    import boto3
+
+    dossier = create_dossier()
+    client = boto3.client("dynamodb", region_name="ap-southeast-1")
+    table = Dossier.Meta.table_name
+    item = client.get_item(TableName=table, Key={"code": {"S": dossier.code}})["Item"]
+    legacy = [{"at": 1.0, "status": 1, "actor": "citizen"}]
+    client.put_item(TableName=table, Item={**item, "timeline": {"S": json.dumps(legacy)}})
+    answer = move(http, ca_tinh, dossier.code, 2)
+    assert answer.status_code == 200, answer.body
+    assert [entry["status"] for entry in answer.json_body["timeline"]] == [1, 2]
+    assert "L" in client.get_item(TableName=table, Key={"code": {"S": dossier.code}})["Item"]["timeline"]
 
 
 def test_status_values_are_the_national_codes():

@@ -36,8 +36,9 @@ def citizen_headers(http):
     return user_token(http, create_citizen())
 
 
-def test_a_citizen_submits_online_and_gets_a_national_code(http, citizen_headers):
+def test_a_citizen_submits_online_and_gets_a_national_code(http, citizen_headers, streams):
     dossier = submit_dossier(http, citizen_headers)
+    streams.poll()
     vietnam_today = datetime.now(VIETNAM).strftime("%y%m%d")
     assert dossier["code"] == f"CA-TINH-{vietnam_today}-0001"
     assert dossier["status"] == 1 and dossier["status_label"] == "Mới đăng ký"

@@ -207,10 +207,13 @@ def test_a_bad_item_does_not_fail_the_rest_of_the_batch(http, headers):
     assert outcomes(answer) == ["created", "rejected", "rejected", "created"]
 
 
-def test_a_status_change_through_sync_queues_a_notification(http, headers):
+def test_a_status_change_through_sync_queues_a_notification(http, headers, streams):
     push(http, headers, item("u1", CODE, 2, minutes_ago=60))
+    streams.poll()
     push(http, headers, item("u2", CODE, 2, minutes_ago=50, due_date="2026-12-31"))  # same status: no message
+    streams.poll()
     push(http, headers, item("u3", CODE, 4, minutes_ago=40))
+    streams.poll()
     messages = [m for m in OutboxMessage.scan() if m.template == "dossier_status"]
     assert sorted(m.params["status"] for m in messages) == sorted(["Được tiếp nhận", "Đang xử lý"])
     assert {m.recipient for m in messages} == {OWNER["email"]}

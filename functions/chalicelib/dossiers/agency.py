@@ -63,11 +63,7 @@ def change_status(agency_id: str, code: str, change: StatusChange, actor: str) -
     if target == Status.NOT_ACCEPTED and not change.note:
         raise InvalidInput("Từ chối tiếp nhận hồ sơ phải nêu lý do.", field="note")
 
-    def apply(dossier: Dossier) -> list[Effect]:
-        own(dossier, agency_id)
-        return lifecycle.move(dossier, target, actor=actor, note=change.note)
-
-    return lifecycle.change(code, apply)
+    return lifecycle.set_status(code, target, agency_id=agency_id, actor=actor, note=change.note)
 
 
 def request_supplement(agency_id: str, code: str, request: SupplementRequest, actor: str) -> Dossier:

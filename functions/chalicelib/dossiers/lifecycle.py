@@ -1,5 +1,10 @@
 """How a dossier changes: one status move at a time, recorded in its timeline, saved with optimistic
-locking, then the side effects (notification, on-time tally) once the save has won.
+locking, then the side effects (the on-time tally) once the save has won. The owner is told from the
+dossiers table's stream (`dossiers.notices`), so no change writes a notification itself.
+
+An agency's status change is one conditional `UpdateItem` (`set_status`): the move is legal and the
+dossier the agency's own, or nothing is written; the event is appended to the timeline in the same
+request. Everything else (sync, withdrawal, supplements, payment) reads, applies and saves (`change`).
 """
 
 from __future__ import annotations
@@ -7,9 +12,10 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.constants import ALL_OLD
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from chalicelib.core import clock
 from chalicelib.core.calendar import vietnam_now
@@ -53,7 +59,7 @@ def move(
     dossier.updated_at = clock.now()
     if target == Status.RECEIVED and dossier.received_at is None:
         dossier.received_at = now
-    effects: list[Effect] = [lambda: notify_status(dossier)]
+    effects: list[Effect] = []
     if target in FINISHED and dossier.finished_at is None:
         dossier.finished_at = now
         effects.append(_tally(dossier))
@@ -61,6 +67,57 @@ def move(
         dossier.returned_at = now
     refresh_open_index(dossier)
     return effects
+
+
+def set_status(code: str, target: Status, *, agency_id: str, actor: str, note: str | None = None) -> Dossier:
+    """Move an agency's dossier to `target` in one conditional write: only from a status that may move
+    there, only if the dossier is the agency's. The write answers with the dossier as it was, and the
+    same move applied to that in memory is exactly what was stored (and says whether it just finished,
+    for the tally). The error path reads, to say which of the two conditions failed."""
+    now = clock.now()
+    sources = [int(status) for status in Status if can_move(status, target)]
+    actions = [
+        Dossier.status.set(int(target)),
+        Dossier.timeline.set((Dossier.timeline | []).append([event(target, actor, note, now)])),
+        Dossier.updated_at.set(now),
+        Dossier.version.add(1),
+    ]
+    if target == Status.RECEIVED:
+        actions.append(Dossier.received_at.set(Dossier.received_at | now))
+    if target in FINISHED:
+        actions.append(Dossier.finished_at.set(Dossier.finished_at | now))
+    if target == Status.RETURNED:
+        actions.append(Dossier.returned_at.set(now))
+    if target in CLOSED or target in FINISHED:
+        actions.append(Dossier.open_shard.remove())  # moves never lead from closed back to open
+    condition = Dossier.code.exists() & (Dossier.agency_id == agency_id)
+    condition &= Dossier.status.is_in(*sources) if sources else Dossier.status.does_not_exist()
+    try:
+        answer = Dossier._get_connection().update_item(
+            code, actions=actions, condition=condition, return_values=ALL_OLD
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ValidationException":  # a timeline still stored as JSON text
+            return change(code, lambda dossier: _owned_move(dossier, target, agency_id, actor, note))
+        if not condition_failed(error):
+            raise
+        _explain_refusal(code, agency_id, target)
+    dossier = Dossier.from_raw_data(answer["Attributes"])
+    effects = move(dossier, target, actor=actor, note=note, at=now)
+    dossier.updated_at, dossier.version = now, int(dossier.version or 0) + 1
+    run(effects)
+    return dossier
+
+
+def _owned_move(dossier: Dossier, target: Status, agency_id: str, actor: str, note: str | None) -> list[Effect]:
+    if dossier.agency_id != agency_id:
+        raise NotFound("Không tìm thấy hồ sơ.", field="code")
+    return move(dossier, target, actor=actor, note=note)
+
+
+def _explain_refusal(code: str, agency_id: str, target: Status) -> NoReturn:
+    _owned_move(load(code), target, agency_id, "", None)  # a 404, or the 400 naming both statuses
+    raise Conflict("Hồ sơ đang được cập nhật đồng thời. Vui lòng thử lại.")  # it moved meanwhile
 
 
 def refresh_open_index(dossier: Dossier) -> None:
@@ -85,16 +142,6 @@ def _tally(dossier: Dossier) -> Effect:
         AgencyTally(f"{dossier.agency_id}#{month}").update(actions=[field.add(1)])
 
     return count
-
-
-def notify_status(dossier: Dossier) -> None:
-    from chalicelib.notifications.outbox import enqueue
-
-    params = {"code": dossier.code, "status": label(dossier.status), "procedure": dossier.procedure_name}
-    if dossier.contact_email:
-        enqueue("email", dossier.contact_email, "dossier_status", params)
-    elif dossier.contact_phone:
-        enqueue("sms", dossier.contact_phone, "dossier_status", params)
 
 
 def load(code: str) -> Dossier:

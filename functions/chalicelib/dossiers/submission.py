@@ -22,7 +22,7 @@ from chalicelib.core.errors import Conflict, InvalidInput, NotFound
 from chalicelib.core.logs import log_event
 from chalicelib.core.secrets import new_id
 from chalicelib.dossiers.codes import next_code
-from chalicelib.dossiers.lifecycle import event, notify_status, refresh_open_index
+from chalicelib.dossiers.lifecycle import event, refresh_open_index
 from chalicelib.dossiers.procedures import ONLINE_LEVELS, Procedure, get_procedure
 from chalicelib.dossiers.schemas import AttachmentRequest, DraftCreate, DraftUpdate
 from chalicelib.dossiers.statuses import Status
@@ -176,7 +176,6 @@ def submit(account: Account, draft_id: str) -> Dossier:
             # An agency synchronised a dossier under this number from its own system: draw the next one.
     else:
         raise Conflict("Chưa cấp được mã hồ sơ. Vui lòng thử lại.")
-    notify_status(dossier)
     log_event("dossier_submitted", code=dossier.code, agency_id=dossier.agency_id)
     return dossier
 

@@ -48,11 +48,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
-def enqueue(channel: str, recipient: str, template: str, params: dict[str, Any] | None = None) -> str:
+def message(channel: str, recipient: str, template: str, params: dict[str, Any] | None = None) -> OutboxMessage:
+    """A message ready to queue (the caller saves it, alone or in a transaction)."""
     if template not in TEMPLATES:
         raise ValueError(f"unknown notification template {template!r}")
     message_id = new_id()
-    OutboxMessage(
+    return OutboxMessage(
         message_id,
         channel=channel,
         recipient=recipient,
@@ -60,9 +61,14 @@ def enqueue(channel: str, recipient: str, template: str, params: dict[str, Any] 
         params=params or {},
         created_at=clock.now(),
         pending_bucket=str(zlib.crc32(message_id.encode()) % PENDING_BUCKETS),
-    ).save()
-    log_event("notification_queued", channel=channel, template=template, message_id=message_id)
-    return message_id
+    )
+
+
+def enqueue(channel: str, recipient: str, template: str, params: dict[str, Any] | None = None) -> str:
+    queued = message(channel, recipient, template, params)
+    queued.save()
+    log_event("notification_queued", channel=channel, template=template, message_id=queued.message_id)
+    return str(queued.message_id)
 
 
 def render(message: OutboxMessage) -> tuple[str, str]:

@@ -31,7 +31,7 @@ def count(records: Iterable[dict[str, Any]], deltas_of: Callable[[Image | None, 
     counted = 0
     for record in records:
         data = record.get("dynamodb", {})
-        deltas = deltas_of(_image(data.get("OldImage")), _image(data.get("NewImage")))
+        deltas = deltas_of(image_of(data.get("OldImage")), image_of(data.get("NewImage")))
         if deltas and _count_once(
             str(record["eventID"]), deltas, float(data.get("ApproximateCreationDateTime") or clock.now())
         ):
@@ -56,7 +56,7 @@ def _count_once(event_id: str, deltas: Deltas, at: float) -> bool:
     return True
 
 
-def _image(raw: dict[str, Any] | None) -> Image | None:
+def image_of(raw: dict[str, Any] | None) -> Image | None:
     if raw is None:
         return None
     from boto3.dynamodb.types import TypeDeserializer

@@ -11,9 +11,13 @@ Access patterns (see the README's "Dossiers at national scale"):
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
+    ListAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -54,6 +58,22 @@ class OpenByDue(GlobalSecondaryIndex["Dossier"]):
     due_date = UnicodeAttribute(range_key=True)
 
 
+class TimelineAttribute(ListAttribute):  # type: ignore[type-arg]
+    """The timeline as a native list of maps, so a status change appends one event in the same
+    `UpdateItem` (`list_append`) instead of reading and rewriting the whole dossier. Dossiers saved
+    before kept it as a JSON string; those are read as they are and rewritten as lists on their next save."""
+
+    def get_value(self, value: dict[str, Any]) -> Any:
+        if "S" in value:
+            return {"legacy": value["S"]}
+        return super().get_value(value)
+
+    def deserialize(self, values: Any) -> Any:
+        if isinstance(values, dict):
+            return json.loads(values["legacy"])
+        return super().deserialize(values)
+
+
 class Dossier(Model):
     Meta = table_meta("dossiers", stream=True)
 
@@ -82,7 +102,7 @@ class Dossier(Model):
     finished_at = NumberAttribute(null=True)
     supplements = JSONAttribute(default=list)
     results = JSONAttribute(default=list)
-    timeline = JSONAttribute(default=list)
+    timeline = TimelineAttribute(default=list)  # [{"at", "status", "actor", "note"?}], oldest first
     rating = JSONAttribute(null=True)
     overdue = BooleanAttribute(default=False)
     open_shard = UnicodeAttribute(null=True)
