@@ -57,6 +57,7 @@ def _import(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         strict=args.strict,
         prune=args.prune,
+        cache_file=args.work / "records.pickle",
         progress=(lambda items: tqdm(items, desc="import", unit="record", leave=False)) if show else None,
     )
     started = time.perf_counter()
@@ -119,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     imports.add_argument("--verbose", action="store_true", help="list every changed record")
     imports.add_argument("--quiet", action="store_true", help="no progress bar")
     imports.add_argument("--data", type=Path, default=Path("data"), help="source data folder")
+    imports.add_argument("--work", type=Path, default=Path("build/.catalog"), help="the build's cache folder")
     imports.set_defaults(run=_import)
 
     answers = commands.add_parser("import-answers", help="add questions answered through the API to the FAQ")

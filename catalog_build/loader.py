@@ -199,6 +199,32 @@ def _parse_procedure(
     return _Cached(mtime_ns, size, hashlib.sha256(raw_bytes).hexdigest(), procedure)
 
 
+class RecordCache:
+    """The parsed-record cache (`records.pickle`) for writers of procedure files (the importer):
+    read records it holds without parsing them, and record what they wrote, so that neither the
+    next import nor the next build parses those files again."""
+
+    def __init__(self, cache_file: Path | None, data_dir: Path) -> None:
+        self.cache_file, self.data_dir = cache_file, data_dir
+        self.entries = _read_cache(cache_file)
+
+    def get(self, path: Path) -> Procedure | None:
+        hit = self.entries.get(_rel(path, self.data_dir))
+        if hit is None:
+            return None
+        stat = path.stat()
+        return hit.procedure if (hit.mtime_ns, hit.size) == (stat.st_mtime_ns, stat.st_size) else None
+
+    def put(self, path: Path, procedure: Procedure) -> None:
+        stat, data = path.stat(), path.read_bytes()
+        self.entries[_rel(path, self.data_dir)] = _Cached(
+            stat.st_mtime_ns, stat.st_size, hashlib.sha256(data).hexdigest(), procedure
+        )
+
+    def save(self) -> None:
+        _write_cache(self.cache_file, self.entries)
+
+
 def _read_cache(cache_file: Path | None) -> dict[str, _Cached]:
     if cache_file is None or not cache_file.exists():
         return {}

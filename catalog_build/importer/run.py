@@ -25,6 +25,7 @@ from catalog_build.importer.drafts import VIETNAM, Draft
 from catalog_build.importer.registry import Registry, name_key
 from catalog_build.importer.report import ImportReport
 from catalog_build.importer.sources import SourceRecord, read
+from catalog_build.loader import RecordCache
 from catalog_build.models import Procedure
 
 FORMATS = ("auto", "api", "pages")
@@ -49,6 +50,7 @@ class ImportOptions:
     strict: bool = False
     prune: bool = False
     today: dt.date | None = None
+    cache_file: Path | None = None  # the build's parsed-record cache (build/.catalog/records.pickle)
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None
 
 
@@ -60,27 +62,29 @@ def run_import(options: ImportOptions) -> ImportReport:
     registry = Registry(options.data_dir)
     records = reading.records if options.progress is None else options.progress(reading.records)
     drafts = _drafts(records, options.format, registry, problems, report)
-    existing = _existing(options.data_dir, drafts, problems)
+    cache = RecordCache(options.cache_file, options.data_dir)
+    existing = _existing(options.data_dir, drafts, problems, cache)
     today = options.today or dt.datetime.now(VIETNAM).date()
     files: dict[str, str] = {}
+    models: dict[str, Procedure] = {}
     used_agencies: set[str] = set()
     used_sectors: set[str] = set()
     known_codes = {path.stem for path in (options.data_dir / "procedures").glob("*.yaml")} | set(drafts)
     for code, draft in drafts.items():
-        merged = _merge(draft, registry, existing.get(code), known_codes, today, problems)
-        if merged is None:
+        result = _merge(draft, registry, existing.get(code), known_codes, today, problems)
+        if result is None:
             continue
+        merged, text = result
+        models[code] = merged
         used_agencies.update(code for _, codes in merged.agencies for code in codes)
         used_sectors.add(merged.sector)
-        text = output.dump(merged)
         report.count(draft, merged, existing.get(code), text)
         if code not in existing or existing[code][1] != text:
             files[f"procedures/{code}.yaml"] = text
     removed = _pruned(options, drafts, problems) if options.prune else []
     report.removed = removed
-    _references_elsewhere(
-        options.data_dir, set(drafts) | {Path(rel).stem for rel in removed}, used_agencies, used_sectors
-    )
+    skip = set(drafts) | {Path(rel).stem for rel in removed}
+    _references_elsewhere(options.data_dir, skip, used_agencies, used_sectors)
     registry.keep_only(used_agencies, used_sectors)
     problems += registry.problems()
     if options.strict:
@@ -89,11 +93,12 @@ def run_import(options: ImportOptions) -> ImportReport:
         raise ImportInvalid(problems)
     files.update(registry.files())
     if not options.dry_run:
-        output.write_all(
-            options.data_dir,
-            {rel: text for rel, text in files.items() if _differs(options.data_dir / rel, text)},
-            removed,
-        )
+        changed = {rel: text for rel, text in files.items() if _differs(options.data_dir / rel, text)}
+        output.write_all(options.data_dir, changed, removed)
+        for rel in changed:  # the next import and the next build need not parse these again
+            if rel.startswith("procedures/"):
+                cache.put(options.data_dir / rel, models[Path(rel).stem])
+        cache.save()
     return report
 
 
@@ -181,7 +186,9 @@ def _draft(item: SourceRecord, fmt: str, known: frozenset[str], problems: list[P
     return draft
 
 
-def _existing(data_dir: Path, drafts: dict[str, Draft], problems: list[Problem]) -> dict[str, tuple[Procedure, str]]:
+def _existing(
+    data_dir: Path, drafts: dict[str, Draft], problems: list[Problem], cache: RecordCache
+) -> dict[str, tuple[Procedure, str]]:
     """The records we already have for the imported codes, with their file text."""
     found = {}
     for code in drafts:
@@ -189,6 +196,9 @@ def _existing(data_dir: Path, drafts: dict[str, Draft], problems: list[Problem])
         if not path.exists():
             continue
         text = path.read_text(encoding="utf-8")
+        if (cached := cache.get(path)) is not None:
+            found[code] = (cached, text)
+            continue
         try:
             found[code] = (Procedure.model_validate(yaml.load(text, Loader=yaml.CSafeLoader)), text)
         except (ValidationError, yaml.YAMLError, TypeError) as error:
@@ -204,21 +214,23 @@ def _merge(
     known_codes: set[str],
     today: dt.date,
     problems: list[Problem],
-) -> Procedure | None:
-    """The draft with our codes for its sector and agencies, merged with the record we have."""
+) -> tuple[Procedure, str] | None:
+    """The draft with our codes for its sector and agencies, merged with the record we have, and
+    its YAML."""
     record = _resolved(draft, registry, known_codes)
     previous = output.record_of(existing[0]) if existing else {}
     _keep_extras(draft, record, previous)
     if draft.notes:
         record["notes"] = [{"field": field, "text": text} for field, text in draft.notes]
-    if existing and "updated" not in record:
-        # Unchanged apart from the date the source does not give: same bytes, or (a record written
-        # by hand, formatted otherwise) the same fields. Either way it keeps its date.
-        candidate = _validated({**record, "updated": previous["updated"]}, draft, [])
-        if candidate is not None and (output.dump(candidate) == existing[1] or output.record_of(candidate) == previous):
-            return candidate
+    if existing:
+        # The same fields as the record we have (its date too, where the source gives none): nothing
+        # to write, and the file keeps its bytes, even a hand-written one formatted otherwise.
+        candidate = _validated({"updated": previous["updated"], **record}, draft, [])
+        if candidate is not None and output.record_of(candidate) == previous:
+            return candidate, existing[1]
     record.setdefault("updated", today.isoformat())
-    return _validated(record, draft, problems)
+    merged = _validated(record, draft, problems)
+    return None if merged is None else (merged, output.dump(merged))
 
 
 def _validated(record: dict[str, Any], draft: Draft, problems: list[Problem]) -> Procedure | None:
