@@ -247,7 +247,7 @@ class _Build:
                 # Nothing that any page, list, export or index is made from has changed: the site
                 # from the last build is this build's site, so nothing is rendered or rewritten.
                 self.report.site_mode = "unchanged"
-                self.timer.lap("validate")
+                self.timer.lap("fingerprint")
                 return self.report
             changed = self._changed(catalogue, fingerprints)
             _write_state(self.state_file, {**self.state, "complete_site": False})
