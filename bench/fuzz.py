@@ -73,6 +73,7 @@ class Fuzzer:
         self.statuses: Counter[int] = Counter()
         self.failures: Counter[str] = Counter()
         self.server_errors: list[str] = []
+        self.examples: list[str] = []
 
     @property
     def total(self) -> int:
@@ -89,8 +90,13 @@ class Fuzzer:
             response = case.call_and_validate(base_url=self.base_url, checks=self.checks, timeout=30)
             self.statuses[response.status_code] += 1
         except (Exception, BaseExceptionGroup) as failure:  # each failed check is counted, the run goes on
-            names = [type(inner).__name__ for inner in getattr(failure, "exceptions", [failure])]
+            inner_failures = list(getattr(failure, "exceptions", [failure]))
+            names = [type(inner).__name__ for inner in inner_failures]
             self.failures.update(names)
+            for inner in inner_failures:
+                if len(self.examples) < 40:
+                    summary = str(getattr(inner, "title", "") or inner).splitlines()[:6]
+                    self.examples.append(f"{case.operation.label}: {type(inner).__name__}: {' | '.join(summary)[:400]}")
             if any("ServerError" in name for name in names):
                 self.server_errors.append(f"{case.operation.label}: {case.as_curl_command()[:300]}")
 
@@ -121,6 +127,8 @@ class Fuzzer:
         print(f"failed checks: {sum(self.failures.values())}")
         for name, count in self.failures.items():
             print(f"  {name}: {count}")
+        for line in self.examples:
+            print(f"    {line}")
         print(f"requests per operation: {min(self.cases.values())} to {max(self.cases.values())}")
         return 1 if self.server_errors or self.failures else 0
 

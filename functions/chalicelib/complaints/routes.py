@@ -6,6 +6,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access, authenticate
+from chalicelib.core.config import get_settings
 from chalicelib.core.errors import NotFound
 
 complaints_api = Blueprint(__name__)
@@ -29,7 +30,10 @@ _ITEM = Returns("Phản ánh, kiến nghị hoặc câu hỏi", schemas.Complain
 def submit_complaint(call: Call) -> Response:
     account = None
     if call.headers.get("authorization"):  # signed in: the account's name and contacts are used
-        account = accounts.get_account(authenticate(call.headers, Access.user("openid")).subject)
+        url = f"{get_settings().issuer}/complaints"
+        account = accounts.get_account(
+            authenticate(call.headers, Access.user("openid"), method="POST", url=url).subject
+        )
     item, uploads = intake.submit(call.body, account, call.source_ip)
     view = views.complaint_view(item).model_dump(mode="json", exclude_none=True)
     return json_reply({**view, "uploads": uploads}, 201)

@@ -265,13 +265,23 @@ def _make_call(spec: Endpoint, request: Any, params: dict[str, str], request_id:
         raw_query=_single_values(_query_pairs(request)),
     )
     if spec.access is not None:
-        call.principal = authenticate(headers, spec.access)
+        call.principal = authenticate(headers, spec.access, method=spec.method, url=_url(spec, params))
     _check_address(params, call.raw_query)
     if spec.query is not None:
         call.query = parse(resolve(spec.query), call.raw_query)
     if spec.body is not None:
         call.body = parse(resolve(spec.body), _body_data(spec, raw, headers.get("content-type")))
     return call
+
+
+def _url(spec: Endpoint, params: dict[str, str]) -> str:
+    """The request's URL as a DPoP proof names it: the issuer's base and the route with its values."""
+    from urllib.parse import quote
+
+    path = spec.path
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    return get_settings().issuer + path
 
 
 def _check_address(params: dict[str, str], query: dict[str, str]) -> None:

@@ -47,23 +47,26 @@ class Principal(NamedTuple):
             raise Forbidden("Bạn không có quyền truy cập tài nguyên của tài khoản khác.")
 
 
-def bearer_token(headers: Mapping[str, str]) -> str:
+def access_token(headers: Mapping[str, str]) -> tuple[str, str]:
+    """The scheme (`bearer` or `dpop`, RFC 9449) and the token of the Authorization header."""
     scheme, _, token = headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if scheme.lower() not in ("bearer", "dpop") or not token.strip():
         raise Unauthenticated(reason="invalid_request")
-    return token.strip()
+    return scheme.lower(), token.strip()
 
 
-def authenticate(headers: Mapping[str, str], access: Access) -> Principal:
+def authenticate(headers: Mapping[str, str], access: Access, *, method: str = "GET", url: str = "") -> Principal:
+    """`method` and `url` (without query) are what a DPoP proof must name for this request."""
+    from chalicelib.core.denylist import is_denied
     from chalicelib.core.tokens import ACCESS_TOKEN_TYPE, InvalidToken, verify  # JWT and keys: first use only
 
     settings = get_settings()
-    from chalicelib.core.denylist import is_denied
-
+    scheme, token = access_token(headers)
     try:
-        claims = verify(bearer_token(headers), audience=settings.api_audience, token_type=ACCESS_TOKEN_TYPE)
+        claims = verify(token, audience=settings.api_audience, token_type=ACCESS_TOKEN_TYPE)
     except InvalidToken:
         raise Unauthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn.") from None
+    _check_binding(claims, scheme, token, headers, method, url)
     if is_denied(claims):
         raise Unauthenticated("Mã truy cập đã bị thu hồi; vui lòng đăng nhập lại.")
     agency_id = claims.get("agency_id")
@@ -80,3 +83,25 @@ def authenticate(headers: Mapping[str, str], access: Access) -> Principal:
     if missing:
         raise Forbidden(f"Mã truy cập thiếu phạm vi: {' '.join(missing)}.")
     return principal
+
+
+def _check_binding(
+    claims: Mapping[str, object], scheme: str, token: str, headers: Mapping[str, str], method: str, url: str
+) -> None:
+    """A DPoP-bound token (`cnf.jkt`) only with a fresh proof by its key; never as a bearer token."""
+    from chalicelib.core.dpop import InvalidProof, verify_proof
+
+    confirmation = claims.get("cnf")
+    bound = confirmation.get("jkt") if isinstance(confirmation, dict) else None
+    if scheme == "bearer":
+        if bound:
+            raise Unauthenticated("Mã truy cập này gắn với khoá DPoP.", reason="invalid_token", scheme="DPoP")
+        return
+    if not bound:
+        raise Unauthenticated("Mã truy cập không gắn với khoá DPoP.", reason="invalid_token", scheme="DPoP")
+    try:
+        key = verify_proof(headers.get("dpop", ""), method=method, url=url, access_token=token)
+    except InvalidProof:
+        raise Unauthenticated("Bằng chứng DPoP không hợp lệ.", reason="invalid_dpop_proof", scheme="DPoP") from None
+    if key != bound:
+        raise Unauthenticated("Bằng chứng DPoP ký bằng khoá khác.", reason="invalid_dpop_proof", scheme="DPoP")

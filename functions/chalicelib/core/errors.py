@@ -41,8 +41,15 @@ class Unauthenticated(PortalError):
     status = 401
     code = "unauthenticated"
 
-    def __init__(self, message: str = "Cần đăng nhập hoặc mã truy cập hợp lệ.", *, reason: str = "invalid_token"):
-        super().__init__(message, headers={"WWW-Authenticate": f'Bearer error="{reason}"'})
+    def __init__(
+        self,
+        message: str = "Cần đăng nhập hoặc mã truy cập hợp lệ.",
+        *,
+        reason: str = "invalid_token",
+        scheme: str = "Bearer",
+    ):
+        challenge = f'{scheme} error="{reason}"' + (' algs="ES256 PS256 RS256 EdDSA"' if scheme == "DPoP" else "")
+        super().__init__(message, headers={"WWW-Authenticate": challenge})
 
 
 class Forbidden(PortalError):

@@ -22,6 +22,7 @@ from chalicelib.store.clients import Client
 from chalicelib.store.grants import Grant, expiry
 
 CODE_SECONDS = 5 * 60
+FAPI_CODE_SECONDS = 60  # FAPI 2.0 security profile, 5.3.2.1
 REQUEST_SECONDS = 10 * 60
 SESSION_SECONDS = 8 * 60 * 60
 SUPPORTED_SCOPES = frozenset({"openid", "profile", "email", "phone"})
@@ -72,7 +73,17 @@ def validate_request(params: dict[str, str]) -> tuple[Client, dict[str, str]]:
     return client, kept
 
 
-_KEPT = ("client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge", "prompt", "response_type")
+_KEPT = (
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "prompt",
+    "response_type",
+)
 
 
 def _check_protocol(params: dict[str, str], client: Client, kept: dict[str, str]) -> None:
@@ -194,8 +205,9 @@ def end_session(cookie: str | None) -> str:
     return str(grant.data.get("sid", "")) if grant else ""
 
 
-def issue_code(request: dict[str, str], session: Session) -> str:
-    """A single-use code for this request; valid five minutes. Returns the code (stored as a digest)."""
+def issue_code(request: dict[str, str], session: Session, *, lifetime: float = CODE_SECONDS) -> str:
+    """A single-use code for this request; valid five minutes (one for FAPI 2.0 clients). Returns the
+    code (stored as a digest)."""
     code = new_secret()
     Grant(
         Grant.key_of("code", digest(code)),
@@ -213,7 +225,7 @@ def issue_code(request: dict[str, str], session: Session) -> str:
             "sid": session.sid,
         },
         created_at=clock.now(),
-        expires_at=expiry(CODE_SECONDS),
+        expires_at=expiry(lifetime),
     ).save()
     return code
 

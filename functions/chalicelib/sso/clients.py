@@ -68,8 +68,12 @@ def register_client(
     backchannel_logout_uri: str | None = None,
     jwks: Mapping[str, object] | None = None,
     secret: str | None = None,
+    fapi: bool = False,
 ) -> tuple[Client, str | None]:
-    """Create or replace a client. Returns it with its secret (generated unless given; None for key clients)."""
+    """Create or replace a client. Returns it with its secret (generated unless given; None for key clients).
+    `fapi`: the FAPI 2.0 security profile, which authenticates with keys only (private_key_jwt)."""
+    if fapi and jwks is None:
+        raise ValueError("a FAPI 2.0 client authenticates with private_key_jwt: register its jwks")
     if jwks is None:
         secret = secret or new_secret()
     client = Client(
@@ -83,6 +87,7 @@ def register_client(
         redirect_uris=list(redirect_uris),
         post_logout_redirect_uris=list(post_logout_redirect_uris),
         backchannel_logout_uri=backchannel_logout_uri,
+        fapi=fapi,
         scopes=set(scopes),
         created_at=clock.now(),
     )

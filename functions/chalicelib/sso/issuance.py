@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
@@ -51,15 +51,17 @@ class SignInContext:
     amr: list[str]
     family: str
     sid: str
+    jkt: str | None = None  # the DPoP key the tokens are bound to (RFC 9449)
 
 
-def grant_tokens(client: Client, form: TokenRequest) -> TokenReply:
+def grant_tokens(client: Client, form: TokenRequest, jkt: str | None = None) -> TokenReply:
+    """`jkt`: the thumbprint of the key a DPoP proof was signed with; the tokens are bound to it."""
     if form.grant_type == "authorization_code":
-        return _tokens(exchange_code(client, form), with_id_token=True)
+        return _tokens(replace(exchange_code(client, form), jkt=jkt), with_id_token=True)
     if form.grant_type == "refresh_token":
-        return _tokens(rotate_refresh_token(client, form), with_id_token=True)
+        return _tokens(replace(rotate_refresh_token(client, form, jkt), jkt=jkt), with_id_token=True)
     if form.grant_type == "client_credentials":
-        return client_credentials(client, form.scope)
+        return client_credentials(client, form.scope, jkt)
     raise OAuthProblem("unsupported_grant_type", "grant_type không được hỗ trợ.")
 
 
@@ -77,10 +79,12 @@ def exchange_code(client: Client, form: TokenRequest) -> SignInContext:
     return _context(grant, client, nonce=grant.data["nonce"])
 
 
-def rotate_refresh_token(client: Client, form: TokenRequest) -> SignInContext:
+def rotate_refresh_token(client: Client, form: TokenRequest, jkt: str | None = None) -> SignInContext:
     grant = Grant.find(Grant.key_of("refresh", digest(form.refresh_token or "")))
     if grant is None or grant.kind != "refresh" or grant.client_id != client.client_id:
         raise invalid_grant("Refresh token không hợp lệ.")
+    if grant.data.get("jkt") and grant.data["jkt"] != jkt:  # bound: only with a proof by the same key
+        raise OAuthProblem("invalid_dpop_proof", "Refresh token gắn với khoá DPoP khác.")
     _spend(grant, on_reuse="refresh_token_reuse")
     family = Grant.find(Grant.key_of("family", str(grant.family)))
     if not grant.is_live() or family is None or not family.is_live():
@@ -90,7 +94,7 @@ def rotate_refresh_token(client: Client, form: TokenRequest) -> SignInContext:
     return _context(grant, client, nonce=None, scope=form.scope)
 
 
-def client_credentials(client: Client, requested: str | None) -> TokenReply:
+def client_credentials(client: Client, requested: str | None, jkt: str | None = None) -> TokenReply:
     if client.kind != "agency" or not client.agency_id:
         raise OAuthProblem("unauthorized_client", "Chỉ hệ thống của cơ quan được dùng client_credentials.")
     scopes = set(requested.split()) if requested else set(client.scopes)
@@ -109,11 +113,13 @@ def client_credentials(client: Client, requested: str | None) -> TokenReply:
             "iat": now,
             "exp": now + AGENCY_ACCESS_SECONDS,
             "jti": new_id(),
+            **({"cnf": {"jkt": jkt}} if jkt else {}),
         },
         ACCESS_TOKEN_TYPE,
     )
     log_event("agency_token_issued", client_id=client.client_id, agency_id=client.agency_id)
-    return TokenReply(access_token=token, expires_in=AGENCY_ACCESS_SECONDS, scope=scope)
+    kind = "DPoP" if jkt else "Bearer"
+    return TokenReply(access_token=token, token_type=kind, expires_in=AGENCY_ACCESS_SECONDS, scope=scope)
 
 
 def _spend(grant: Grant, *, on_reuse: str) -> None:
@@ -178,12 +184,19 @@ def _tokens(context: SignInContext, *, with_id_token: bool) -> TokenReply:
         account_id=context.account.account_id,
         client_id=context.client.client_id,
         family=context.family,
-        data={"scope": context.scope, "auth_time": context.auth_time, "amr": context.amr, "sid": context.sid},
+        data={
+            "scope": context.scope,
+            "auth_time": context.auth_time,
+            "amr": context.amr,
+            "sid": context.sid,
+            **({"jkt": context.jkt} if context.jkt else {}),
+        },
         created_at=clock.now(),
         expires_at=expiry(REFRESH_SECONDS),
     ).save()
     return TokenReply(
         access_token=_access_token(context),
+        token_type="DPoP" if context.jkt else "Bearer",
         expires_in=ACCESS_SECONDS,
         scope=context.scope,
         id_token=_id_token(context) if with_id_token else None,
@@ -235,6 +248,7 @@ def _access_token(context: SignInContext) -> str:
             "jti": new_id(),
             "fam": context.family,
             "sid": context.sid,
+            **({"cnf": {"jkt": context.jkt}} if context.jkt else {}),
         },
         ACCESS_TOKEN_TYPE,
     )

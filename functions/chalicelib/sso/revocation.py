@@ -77,6 +77,8 @@ def _access_answer(token: str) -> dict[str, Any] | None:
         return {**INACTIVE, "client_id": claims.get("client_id")}
     answer = {"active": True, "token_type": "Bearer"}
     answer.update({name: claims[name] for name in ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti")})
+    if claims.get("cnf"):
+        answer["cnf"] = claims["cnf"]  # RFC 9449 6.2: the key a DPoP-bound token is bound to
     return answer
 
 

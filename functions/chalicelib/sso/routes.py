@@ -33,6 +33,7 @@ accounts = LazyModule("chalicelib.sso.accounts")
 authorize = LazyModule("chalicelib.sso.authorize")
 clients = LazyModule("chalicelib.sso.clients")
 issuance = LazyModule("chalicelib.sso.issuance")
+par = LazyModule("chalicelib.sso.par")
 revocation = LazyModule("chalicelib.sso.revocation")
 backchannel = LazyModule("chalicelib.sso.backchannel")
 pages = LazyModule("chalicelib.sso.pages")
@@ -55,6 +56,9 @@ def discovery_document() -> dict[str, Any]:
         "userinfo_endpoint": f"{issuer}/oidc/userinfo",
         "jwks_uri": f"{issuer}/oidc/jwks",
         "end_session_endpoint": f"{issuer}/oidc/logout",
+        "pushed_authorization_request_endpoint": f"{issuer}/oidc/par",
+        "require_pushed_authorization_requests": False,
+        "dpop_signing_alg_values_supported": ["ES256", "PS256", "RS256", "EdDSA"],
         "revocation_endpoint": f"{issuer}/oidc/revoke",
         "introspection_endpoint": f"{issuer}/oidc/introspect",
         "response_types_supported": ["code"],
@@ -127,15 +131,25 @@ def jwks(call: Call) -> Response:
     responses={200: _PAGE, 302: _REDIRECT, 400: _PAGE},
 )
 def authorization(call: Call) -> Response:
+    params = call.raw_query
+    if "request_uri" in params:  # a pushed request (RFC 9126): only client_id may come beside it
+        pushed = par.take(params.get("client_id", ""), params["request_uri"])
+        if pushed is None:
+            message = "Yêu cầu đăng nhập đã hết hạn hoặc đã được dùng. Hãy quay lại trang dịch vụ và bắt đầu lại."
+            return html_reply(pages.problem_page(message), 400, pages.security_headers())
+        params = pushed
     try:
-        client, request = authorize.validate_request(call.raw_query)
+        client, request = authorize.validate_request(params)
+        if client.fapi and "request_uri" not in call.raw_query:
+            raise authorize.RedirectableError("invalid_request", "Pushed authorization requests are required.", request)
     except authorize.UntrustedRedirect as problem:
         return html_reply(pages.problem_page(problem.message), 400, pages.security_headers())
     except authorize.RedirectableError as problem:
         return redirect(problem.location())
     session = authorize.find_session(call.cookies.get(SESSION_COOKIE))
     if session is not None and request.get("prompt") != "login":
-        return redirect(authorize.redirect_with(request, {"code": authorize.issue_code(request, session)}))
+        code = authorize.issue_code(request, session, lifetime=_code_lifetime(client))
+        return redirect(authorize.redirect_with(request, {"code": code}))
     if request.get("prompt") == "none":
         return redirect(authorize.redirect_with(request, {"error": "login_required"}))
     request_id = authorize.remember_request(request)
@@ -176,7 +190,8 @@ def sign_in(call: Call) -> Response:
         return html_reply(page, problem.status, {**pages.security_headers(request["redirect_uri"]), **problem.headers})
     cookie, session = authorize.start_session(signed_in.account, signed_in.amr)
     authorize.forget_request(form.request_id)
-    location = authorize.redirect_with(request, {"code": authorize.issue_code(request, session)})
+    code = authorize.issue_code(request, session, lifetime=_code_lifetime(client))
+    location = authorize.redirect_with(request, {"code": code})
     return redirect(location, {"Set-Cookie": [_cookie(SESSION_COOKIE, cookie), _expired(REQUEST_COOKIE)]})
 
 
@@ -197,7 +212,7 @@ def sign_in(call: Call) -> Response:
 )
 def token(call: Call) -> Response:
     client = clients.authenticate_client(call.body, call.headers)
-    reply = issuance.grant_tokens(client, call.body)
+    reply = issuance.grant_tokens(client, call.body, _dpop_key(call, client, "token"))
     return json_reply(reply, headers={"Pragma": "no-cache"})
 
 
@@ -238,6 +253,50 @@ def revoke(call: Call) -> Response:
 def introspect(call: Call) -> Response:
     client = clients.authenticate(call.body, call.headers, public=False)
     return json_reply(revocation.introspect(client, call.body.token, call.body.token_type_hint))
+
+
+@endpoint(
+    oidc_api,
+    "/oidc/par",
+    "POST",
+    summary="Pushed authorization request (RFC 9126): the request first, server to server",
+    tag="oidc",
+    body=schemas.PushedAuthorizationRequest,
+    body_media=FORM,
+    oauth_errors=True,
+    responses={
+        201: Returns("request_uri để chuyển người dùng tới trang đăng nhập", schemas.PushedAuthorizationReply),
+        400: Returns("Lỗi OAuth 2.0", schemas.OAuthErrorReply),
+        401: Returns("Ứng dụng không xác thực được", schemas.OAuthErrorReply),
+    },
+)
+def pushed_authorization(call: Call) -> Response:
+    form = call.body
+    client = clients.authenticate(form, call.headers, public=True)
+    auth_fields = {"client_assertion", "client_assertion_type"}
+    params = {name: str(value) for name, value in form.model_dump(exclude_none=True).items() if name not in auth_fields}
+    request_uri = par.push(client, params)
+    return json_reply({"request_uri": request_uri, "expires_in": par.LIFETIME_SECONDS}, 201, {"Pragma": "no-cache"})
+
+
+def _code_lifetime(client: Any) -> float:
+    return authorize.FAPI_CODE_SECONDS if client is not None and client.fapi else authorize.CODE_SECONDS
+
+
+def _dpop_key(call: Call, client: Any, endpoint_name: str) -> str | None:
+    """The thumbprint of the key a DPoP proof (RFC 9449) binds the tokens to; required for FAPI 2.0 clients."""
+    from chalicelib.core.dpop import InvalidProof, verify_proof
+    from chalicelib.core.errors import OAuthProblem
+
+    proof = call.headers.get("dpop")
+    if proof is None:
+        if client.fapi:
+            raise OAuthProblem("invalid_dpop_proof", "Ứng dụng FAPI 2.0 phải gửi bằng chứng DPoP.")
+        return None
+    try:
+        return verify_proof(proof, method="POST", url=f"{get_settings().issuer}/oidc/{endpoint_name}")
+    except InvalidProof:
+        raise OAuthProblem("invalid_dpop_proof", "Bằng chứng DPoP không hợp lệ.") from None
 
 
 _USERINFO = {200: Returns("Thông tin người dùng", schemas.UserInfo)}

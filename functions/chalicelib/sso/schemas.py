@@ -131,6 +131,27 @@ class TokenRequest(StrictModel):
     client_assertion: str | None = Field(default=None, max_length=8000)
 
 
+class PushedAuthorizationRequest(StrictModel):
+    """RFC 9126: the authorization request's parameters, and the client's authentication."""
+
+    response_type: str | None = Field(default=None, max_length=100)
+    client_id: str | None = Field(default=None, max_length=200)
+    redirect_uri: str | None = Field(default=None, max_length=2000)
+    scope: str | None = Field(default=None, max_length=1000)
+    state: str | None = Field(default=None, max_length=2000)
+    nonce: str | None = Field(default=None, max_length=2000)
+    code_challenge: str | None = Field(default=None, max_length=200)
+    code_challenge_method: str | None = Field(default=None, max_length=10)
+    prompt: str | None = Field(default=None, max_length=100)
+    client_assertion_type: str | None = Field(default=None, max_length=200)
+    client_assertion: str | None = Field(default=None, max_length=8000)
+
+
+class PushedAuthorizationReply(Reply):
+    request_uri: str
+    expires_in: int
+
+
 class RevocationRequest(StrictModel):
     """RFC 7009 (and RFC 7662's request, the same fields): the token, a hint of its type, client auth."""
 
@@ -158,11 +179,12 @@ class Introspection(Reply):
     iss: str | None = None
     aud: str | None = None
     jti: str | None = None
+    cnf: dict[str, str] | None = None
 
 
 class TokenReply(Reply):
     access_token: str
-    token_type: Literal["Bearer"] = "Bearer"
+    token_type: Literal["Bearer", "DPoP"] = "Bearer"
     expires_in: int
     scope: str
     id_token: str | None = None

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -32,6 +38,7 @@ class Client(Model):
     redirect_uris = ListAttribute(of=UnicodeAttribute, default=list)
     post_logout_redirect_uris = ListAttribute(of=UnicodeAttribute, default=list)
     backchannel_logout_uri = UnicodeAttribute(null=True)  # OpenID Connect Back-Channel Logout 1.0
+    fapi = BooleanAttribute(default=False)  # FAPI 2.0 security profile: PAR, DPoP, private_key_jwt, 60 s codes
     scopes = UnicodeSetAttribute(default=set)
     created_at = NumberAttribute()
     by_agency = ByAgency()
