@@ -95,8 +95,11 @@ class Fuzzer:
             self.failures.update(names)
             for inner in inner_failures:
                 if len(self.examples) < 40:
-                    summary = str(getattr(inner, "title", "") or inner).splitlines()[:6]
-                    self.examples.append(f"{case.operation.label}: {type(inner).__name__}: {' | '.join(summary)[:400]}")
+                    summary = f"{getattr(inner, 'title', '')} | {getattr(inner, 'message', inner)}".splitlines()[:8]
+                    self.examples.append(
+                        f"{case.operation.label}: {type(inner).__name__}: {' | '.join(summary)[:600]}"
+                        f" | {case.as_curl_command()[:400]}"
+                    )
             if any("ServerError" in name for name in names):
                 self.server_errors.append(f"{case.operation.label}: {case.as_curl_command()[:300]}")
 
@@ -137,6 +140,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=20_000, help="at least this many requests in all")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--only", default="", help="only operations whose label contains this")
     args = parser.parse_args()
     use_portal_environment()
 
@@ -162,6 +166,7 @@ def main() -> int:
         schema = schemathesis.openapi.from_dict(copy.deepcopy(openapi_document()))
         configure_checks(schema)
         operations = [result.ok() for result in schema.get_all_operations()]
+        operations = [operation for operation in operations if args.only in operation.label]
         fuzzer = Fuzzer(base_url, checks)
         started, rounds = time.perf_counter(), 0
         while fuzzer.total < args.cases:

@@ -100,8 +100,10 @@ class Stack:
         from werkzeug.serving import make_server
 
         from devstack import snapshot, wal
+        from devstack.moto_speedups import item_level_transactions
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+        item_level_transactions()  # safe because the write-ahead log applies writes one at a time
         self.aws = wal.DurableApplication(DomainDispatcherApplication(create_backend_app), log=None)
         self.moto = make_server(
             self.args.host, self.args.aws_port, self.aws, threaded=True, request_handler=MotoRequestHandler
@@ -170,8 +172,11 @@ class Stack:
         from chalice.local import create_local_server
 
         from app import app
+        from devstack.api_handler import serve_with
 
-        server = create_local_server(app, Config(chalice_stage="local"), self.args.host, self.args.api_port)
+        config = Config(chalice_stage="local")
+        server = create_local_server(app, config, self.args.host, self.args.api_port)
+        serve_with(server, app, config)  # its own refusals (414, 400) in the API's error shape
         self._thread(server.server.serve_forever, server.server)
 
     def _serve_site(self) -> None:

@@ -20,13 +20,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LocalDevServer
+from chalice.local import LocalDevServer
 
 from chalicelib.core.config import get_settings
+from devstack.api_handler import ApiRequestHandler
 
 
-class _QuietHandler(ChaliceRequestHandler):
-    """Chalice's request handler, taking every HTTP method and without one stderr line per request."""
+class _QuietHandler(ApiRequestHandler):
+    """The local stack's request handler (its own refusals in the API's error shape), taking every HTTP
+    method and without one stderr line per request."""
 
     def __getattr__(self, name: str) -> Any:
         """Hand every method to the app, as the gateway does: the base handler answers unknown ones with a 501."""

@@ -28,6 +28,9 @@ from tests.api.factories import (
     create_relying_party,
     header,
 )
+from tests.api.live import live_server
+
+__all__ = ["live_server"]
 
 DEEP = 1_000
 BODIES: dict[str, bytes] = {
@@ -223,3 +226,21 @@ def test_json_with_an_explicit_utf8_charset_is_read(http):
     answer = http.post("/accounts/citizens", body=b"{}", headers={"Content-Type": "application/json; charset=UTF-8"})
     assert answer.status_code == 400
     assert answer.json_body["error"]["message"] == "Thiếu trường bắt buộc."
+
+
+def test_values_are_checked_as_sent_not_after_trimming(http):
+    """The OpenAPI document's limits are the limits: 12 digits and three spaces are 15 characters."""
+    answer = http.post(
+        "/accounts/password-reset", body=b'{"identifier": "001099012345   "}', headers={"Content-Type": JSON}
+    )
+    assert answer.status_code == 400
+    assert answer.json_body["error"] == {"code": "invalid_input", "message": "Giá trị quá dài.", "field": "identifier"}
+
+
+def test_a_request_line_over_64_kb_is_refused_in_the_one_error_shape(live_server):
+    import requests
+
+    answer = requests.get(live_server.at("/health?q=" + "a" * 70_000), timeout=10)
+    assert answer.status_code == 414
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.json() == {"error": {"code": "uri_too_long", "message": "Địa chỉ yêu cầu quá dài."}}

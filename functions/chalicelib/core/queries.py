@@ -23,7 +23,7 @@ class Query(StrictModel):
 
 
 class OpenQuery(StrictModel):
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True, defer_build=True)
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=False, defer_build=True)
 
 
 def limit(default: int) -> Any:

@@ -27,7 +27,7 @@ _MESSAGES = {
 class StrictModel(BaseModel):
     """Base of every request model: unknown fields are refused, strings trimmed."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, defer_build=True)
 
 
 class Reply(BaseModel):
