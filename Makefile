@@ -56,6 +56,8 @@ bench: $(INSTALLED) $(NODE_INSTALLED) chromium ## run the benchmarks (slow: buil
 	$(PY) bench/dossiers.py
 	$(PY) bench/payments.py
 	$(PY) bench/fuzz.py
+	$(PY) bench/durability.py
+	$(PY) bench/sync_local.py
 	$(PY) bench/catalog.py
 	bench/lighthouse.sh
 

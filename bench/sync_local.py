@@ -117,7 +117,7 @@ def main() -> int:
             thread.join()
         elapsed = time.perf_counter() - started
     finally:
-        process.terminate()
+        process.kill()  # nothing to keep
         process.wait(timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
     items = len(latencies) * args.batch
