@@ -23,7 +23,7 @@ export const PAYMENT_STATUS = {
   failed: "Thanh toán không thành công",
   cancelled: "Đã huỷ thanh toán",
   expired: "Giao dịch đã hết hạn",
-  refund_due: "Đã thu tiền hai lần: chờ hoàn lại",
+  refund_due: "Khoản này đã được nộp bằng giao dịch khác: chờ hoàn tiền",
 };
 
 export const GATEWAYS = { paygov: "Nền tảng thanh toán quốc gia", vnpay: "VNPay", momo: "Ví MoMo" };
