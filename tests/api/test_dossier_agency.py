@@ -315,9 +315,27 @@ def test_punctuality_counts_dossiers_finished_on_time_and_late(http, clock):
     assert (counted["agency_id"], counted["on_time"], counted["late"]) == ("CA-TINH", 1, 1)
 
 
+def test_punctuality_counts_a_dossier_without_due_date_apart_not_as_on_time(http, clock):
+    agency = create_agency_client("CA-TINH")
+    undated = create_dossier(status=4, due_date=None)
+    dated = create_dossier(status=4, due_date=(today() + timedelta(days=2)).isoformat())
+    headers = bearer(agency_token(http, agency))
+    assert move(http, headers, undated.code, 9).status_code == 200
+    assert move(http, headers, dated.code, 9).status_code == 200
+    month = vietnam_now(clock.now()).strftime("%Y-%m")
+    counted = http.get(f"/agency/punctuality?month={month}", headers=headers).json_body
+    assert (counted["on_time"], counted["late"], counted["without_due_date"]) == (1, 0, 1)
+
+
 def test_punctuality_of_a_month_without_finished_dossiers_is_zero_and_bad_months_are_refused(http, ca_tinh):
     answer = http.get("/agency/punctuality?month=2020-01", headers=ca_tinh)
-    assert answer.json_body == {"agency_id": "CA-TINH", "month": "2020-01", "on_time": 0, "late": 0}
+    assert answer.json_body == {
+        "agency_id": "CA-TINH",
+        "month": "2020-01",
+        "on_time": 0,
+        "late": 0,
+        "without_due_date": 0,
+    }
     assert http.get("/agency/punctuality?month=2020-13", headers=ca_tinh).status_code == 400
 
 
@@ -369,6 +387,28 @@ def test_each_status_change_queues_a_notification_to_the_applicant_from_the_stre
         "Đã xử lý xong",
         "Đã trả kết quả",
     }
+
+
+def test_a_status_notice_goes_out_with_its_subject_filled_in(http, ca_tinh, streams):
+    from chalicelib.notifications.outbox import dispatch_pending
+    from chalicelib.notifications.providers import Provider
+
+    class Inbox(Provider):
+        def __init__(self) -> None:
+            self.sent: list[tuple[str, str]] = []
+
+        def send(self, channel: str, recipient: str, subject: str, text: str) -> None:
+            self.sent.append((subject, text))
+
+    dossier = create_dossier(contact_email="chu-ho-so@example.vn")
+    streams.baseline()
+    assert move(http, ca_tinh, dossier.code, 2).status_code == 200
+    streams.poll()
+    inbox = Inbox()
+    assert dispatch_pending(inbox) >= 1
+    assert (f"Hồ sơ {dossier.code}: Được tiếp nhận") in [subject for subject, _ in inbox.sent]
+    for subject, text in inbox.sent:
+        assert "{" not in subject and "{" not in text, (subject, text)
 
 
 def test_a_refused_move_queues_no_notification(http, ca_tinh, streams):

@@ -116,5 +116,11 @@ def punctuality(agency_id: str, month: str | None) -> Punctuality:
     try:
         tally = AgencyTally.get(f"{agency_id}#{month}")
     except AgencyTally.DoesNotExist:
-        return Punctuality(agency_id=agency_id, month=month, on_time=0, late=0)
-    return Punctuality(agency_id=agency_id, month=month, on_time=int(tally.on_time), late=int(tally.late))
+        return Punctuality(agency_id=agency_id, month=month, on_time=0, late=0, without_due_date=0)
+    return Punctuality(
+        agency_id=agency_id,
+        month=month,
+        on_time=int(tally.on_time),
+        late=int(tally.late),
+        without_due_date=int(tally.without_due_date or 0),
+    )

@@ -129,8 +129,11 @@ def refresh_open_index(dossier: Dossier) -> None:
         dossier.open_shard = str(zlib.crc32(dossier.code.encode()) % OPEN_SHARDS)
 
 
-def on_time(dossier: Dossier) -> bool:
-    if not dossier.due_date or dossier.finished_at is None:
+def on_time(dossier: Dossier) -> bool | None:
+    """Whether the dossier finished by its due date; None when it had none (neither on time nor late)."""
+    if not dossier.due_date:
+        return None
+    if dossier.finished_at is None:
         return True
     return vietnam_now(dossier.finished_at).date() <= date.fromisoformat(dossier.due_date)
 
@@ -138,7 +141,11 @@ def on_time(dossier: Dossier) -> bool:
 def _tally(dossier: Dossier) -> Effect:
     def count() -> None:
         month = vietnam_now(float(dossier.finished_at or clock.now())).strftime("%Y-%m")
-        field = AgencyTally.on_time if on_time(dossier) else AgencyTally.late
+        punctual = on_time(dossier)
+        if punctual is None:
+            field = AgencyTally.without_due_date
+        else:
+            field = AgencyTally.on_time if punctual else AgencyTally.late
         AgencyTally(f"{dossier.agency_id}#{month}").update(actions=[field.add(1)])
 
     return count

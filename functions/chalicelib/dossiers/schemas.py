@@ -243,8 +243,9 @@ class SyncReply(Reply):
 class Punctuality(Reply):
     agency_id: str
     month: str
-    on_time: int
-    late: int
+    on_time: int = Field(description="Hồ sơ có hạn giải quyết, xong đúng hạn")
+    late: int = Field(description="Hồ sơ có hạn giải quyết, xong trễ hạn")
+    without_due_date: int = Field(description="Hồ sơ xong trong tháng nhưng không có hạn (không tính đúng/trễ hạn)")
 
 
 class MyDossiersQuery(Query):

@@ -73,7 +73,7 @@ def enqueue(channel: str, recipient: str, template: str, params: dict[str, Any] 
 
 def render(message: OutboxMessage) -> tuple[str, str]:
     subject, text = TEMPLATES[message.template]
-    return subject, text.format(**message.params)
+    return subject.format(**message.params), text.format(**message.params)
 
 
 def dispatch_pending(provider: Provider, limit: int = 100) -> int:

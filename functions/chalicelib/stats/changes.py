@@ -29,7 +29,9 @@ def dossier_deltas(old: Image | None, new: Image | None) -> Deltas:
     before = old or {}
     if new.get("finished_at") is not None and before.get("finished_at") is None:
         found["dossiers_finished"] = 1
-        if _finished_on_time(new):
+        if not new.get("due_date"):
+            found["dossiers_without_due_date"] = 1
+        elif _finished_on_time(new):
             found["dossiers_on_time"] = 1
     if new.get("status") == PAYMENT_REQUESTED and before.get("status") != PAYMENT_REQUESTED:
         found["dossiers_payment_requested"] = 1
@@ -67,8 +69,7 @@ def _finished_on_time(image: Image) -> bool:
 
     from chalicelib.core.calendar import vietnam_now
 
-    due = image.get("due_date")
-    return not due or vietnam_now(float(image["finished_at"])).date() <= date.fromisoformat(due)
+    return vietnam_now(float(image["finished_at"])).date() <= date.fromisoformat(image["due_date"])
 
 
 def _both(agency_id: str | None, found: dict[str, int]) -> Deltas:

@@ -34,8 +34,10 @@ def monthly(scope: str, months: list[str]) -> list[dict[str, Any]]:
 
 def indicators(counts: dict[str, int]) -> dict[str, float | None]:
     submitted = counts["dossiers_online"] + counts["dossiers_synced"]
+    dated = counts["dossiers_finished"] - counts["dossiers_without_due_date"]
     return {
-        "on_time_rate": _rate(counts["dossiers_on_time"], counts["dossiers_finished"]),
+        # Only dossiers that had a due date can be on time or late.
+        "on_time_rate": _rate(counts["dossiers_on_time"], dated),
         "online_submission_rate": _rate(counts["dossiers_online"], submitted),
         "online_payment_rate": _rate(counts["payments_for_dossiers"], counts["dossiers_payment_requested"]),
         "satisfaction_rate": _rate(counts["ratings_satisfied"], counts["ratings_total"]),

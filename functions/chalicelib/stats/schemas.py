@@ -9,7 +9,7 @@ from chalicelib.core.validation import Reply
 
 
 class Indicators(Reply):
-    on_time_rate: float | None = Field(description="Tỉ lệ hồ sơ giải quyết đúng hạn")
+    on_time_rate: float | None = Field(description="Tỉ lệ hồ sơ giải quyết đúng hạn, trong số hồ sơ có hạn giải quyết")
     online_submission_rate: float | None = Field(description="Tỉ lệ hồ sơ nộp trực tuyến")
     online_payment_rate: float | None = Field(description="Tỉ lệ nghĩa vụ tài chính thanh toán trực tuyến")
     satisfaction_rate: float | None = Field(description="Tỉ lệ hài lòng")

@@ -167,10 +167,11 @@ class SyncReceipt(Model):
 
 
 class AgencyTally(Model):
-    """`{agency}#{yyyy-mm}` -> dossiers finished on time and late that month (atomic ADD)."""
+    """`{agency}#{yyyy-mm}` -> dossiers finished on time, late, and without a due date that month (atomic ADD)."""
 
     Meta = table_meta("agency-tallies")
 
     key = UnicodeAttribute(hash_key=True)
     on_time = NumberAttribute(default=0)
     late = NumberAttribute(default=0)
+    without_due_date = NumberAttribute(default=0)

@@ -21,6 +21,7 @@ METRICS = (
     "dossiers_synced",
     "dossiers_finished",
     "dossiers_on_time",
+    "dossiers_without_due_date",
     "dossiers_payment_requested",
     "payments_count",
     "payments_amount",
@@ -43,6 +44,7 @@ class Counter(Model):
     dossiers_synced = NumberAttribute(default=0)
     dossiers_finished = NumberAttribute(default=0)
     dossiers_on_time = NumberAttribute(default=0)
+    dossiers_without_due_date = NumberAttribute(default=0)  # finished, never had a due date
     dossiers_payment_requested = NumberAttribute(default=0)
     payments_count = NumberAttribute(default=0)
     payments_amount = NumberAttribute(default=0)
