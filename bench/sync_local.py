@@ -28,7 +28,7 @@ from typing import Any
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
-AGENCY = "TTLLTPQG"
+AGENCY = "CSGT"  # executes 3.000353 (international driving licence) in the shipped catalogue
 
 
 def free_port() -> int:
@@ -80,7 +80,7 @@ def client_run(issuer: str, bearer: str, number: int, requests_count: int, batch
                 "status": status,
             }
             if round_number == 0:
-                item |= {"owner": owner, "procedure_code": "1.999001", "procedure_name": "Thủ tục thử"}
+                item |= {"owner": owner, "procedure_code": "3.000353"}
             items.append(item)
         started = time.perf_counter()
         answer = session.post(f"{issuer}/agency/sync/dossiers", data=json.dumps({"items": items}), timeout=120)

@@ -27,11 +27,20 @@ from tests.api.factories import (
     create_dossier,
     create_relying_party,
     json_body,
+    publish_procedure,
 )
 
 JSON = {"Content-Type": "application/json"}
 AGENCY = "UBND-XA-A"
 OWNER = {"name": "Trần Văn Đồng", "identifier": "001099054321", "type": 1, "email": "dong@example.vn"}
+
+
+@pytest.fixture(autouse=True)
+def catalogue() -> None:
+    """1.999001 is executed by the commune offices these tests sync for; 1.999002 by the province's police only."""
+    agencies = {"executing": [AGENCY, "UBND-XA-B", "UBND-XA"], "competent": ["BCA"]}
+    publish_procedure("1.999001", agencies=agencies)
+    publish_procedure("1.999002", name="Thủ tục của công an tỉnh", agencies={"executing": ["CA-TINH"]})
 
 
 @pytest.fixture
@@ -50,7 +59,6 @@ def item(update_id: str, code: str, status: int, minutes_ago: float = 60, **fiel
         "updated_at": moment(minutes_ago),
         "status": status,
         "procedure_code": "1.999001",
-        "procedure_name": "Cấp giấy phép thử nghiệm",
         "owner": OWNER,
         **fields,
     }
@@ -78,7 +86,8 @@ CODE = f"{AGENCY}-260301-0001"
 
 
 def test_an_unknown_code_is_created_as_an_agency_dossier(http, headers):
-    answer = push(http, headers, item("u1", CODE, 2, received_at=moment(90), due_date="2026-03-20"))
+    due = (datetime.now(UTC) + timedelta(days=20)).date().isoformat()
+    answer = push(http, headers, item("u1", CODE, 2, received_at=moment(90), due_date=due))
     assert outcomes(answer) == ["created"]
     assert answer.json_body["results"][0]["status"] == 2
     dossier = stored(CODE)
@@ -88,19 +97,22 @@ def test_an_unknown_code_is_created_as_an_agency_dossier(http, headers):
         2,
         OWNER["identifier"],
     )
-    assert dossier.due_date == "2026-03-20" and dossier.received_at is not None
+    assert dossier.due_date == due and dossier.received_at is not None
+    assert dossier.procedure_name == "Cấp đổi giấy phép thử nghiệm"  # the catalogue's name, not the sender's
     assert [event["status"] for event in dossier.timeline] == [2]
     assert dossier.channel == "direct"
 
 
-def test_a_create_without_owner_or_procedure_is_rejected_and_can_be_resent_under_the_same_update_id(http, headers):
+def test_a_create_without_owner_or_procedure_is_rejected_naming_the_field(http, headers):
     answer = push(
-        http, headers, item("u1", CODE, 1, owner=None), item("u2", f"{AGENCY}-260301-0002", 1, procedure_name=None)
+        http, headers, item("u1", CODE, 1, owner=None), item("u2", f"{AGENCY}-260301-0002", 1, procedure_code=None)
     )
     assert outcomes(answer) == ["rejected", "rejected"]
-    assert [r["message"] for r in answer.json_body["results"]] == ["Hồ sơ mới cần thông tin chủ hồ sơ và thủ tục."] * 2
-    assert list(Dossier.scan()) == [] and receipts() == {}
-    assert outcomes(push(http, headers, item("u1", CODE, 1))) == ["created"]
+    results = answer.json_body["results"]
+    assert [r["message"] for r in results] == ["Hồ sơ mới cần thông tin chủ hồ sơ và mã thủ tục."] * 2
+    assert [r["field"] for r in results] == ["owner", "procedure_code"]
+    assert list(Dossier.scan()) == []
+    assert outcomes(push(http, headers, item("u3", CODE, 1))) == ["created"]  # corrected, under a new update id
 
 
 def test_a_newer_update_moves_the_dossier_and_records_the_agencys_time(http, headers):
@@ -152,11 +164,143 @@ def test_a_replayed_batch_answers_duplicate_and_changes_nothing(http, headers):
     assert set(receipts()) == {f"{AGENCY}#u1", f"{AGENCY}#u2", f"{AGENCY}#u0"}
 
 
-def test_a_replayed_update_id_is_a_duplicate_even_with_different_content(http, headers):
-    push(http, headers, item("u1", CODE, 2, minutes_ago=60))
+def test_an_update_id_reused_with_different_content_is_a_conflict_and_changes_nothing(http, headers):
+    first = item("u1", CODE, 2, minutes_ago=60)
+    push(http, headers, first)
     answer = push(http, headers, item("u1", CODE, 4, minutes_ago=10))
-    assert outcomes(answer) == ["duplicate"]
+    assert outcomes(answer) == ["conflict"]
+    assert answer.json_body["results"][0]["field"] == "update_id"
     assert stored(CODE).status == 2
+    reordered = dict(reversed(list(first.items())))  # the same content in another key order is a replay
+    assert outcomes(push(http, headers, reordered)) == ["duplicate"]
+
+
+def test_a_replayed_rejection_is_rejected_again_not_a_duplicate(http, headers):
+    bad = item("u1", CODE, 2, procedure_code="9.999999")
+    first = push(http, headers, bad).json_body["results"][0]
+    again = push(http, headers, bad).json_body["results"][0]
+    assert first["outcome"] == again["outcome"] == "rejected"
+    assert again == first
+    assert outcomes(push(http, headers, item("u1", CODE, 2))) == ["conflict"]  # corrected content needs a new id
+    assert list(Dossier.scan()) == []
+
+
+def test_a_backwards_move_replayed_is_rejected_again(http, headers):
+    push(http, headers, item("u1", CODE, 9, minutes_ago=60))
+    backwards = item("u2", CODE, 4, minutes_ago=30)
+    assert outcomes(push(http, headers, backwards)) == ["rejected"]
+    assert outcomes(push(http, headers, backwards)) == ["rejected"]
+
+
+# Strict sync: what a new dossier must be
+
+
+def rejection(answer: Any) -> tuple[str, str]:
+    result = answer.json_body["results"][0]
+    assert result["outcome"] == "rejected", result
+    return result["field"], result["message"]
+
+
+def test_a_procedure_missing_from_the_national_catalogue_is_refused(http, headers):
+    field, message = rejection(push(http, headers, item("u1", CODE, 2, procedure_code="9.999999")))
+    assert field == "procedure_code"
+    assert message == "Thủ tục 9.999999 không có trong Cơ sở dữ liệu thủ tục hành chính quốc gia."
+    assert list(Dossier.scan()) == []
+
+
+def test_a_procedure_the_agency_does_not_execute_is_refused(http, headers):
+    field, message = rejection(push(http, headers, item("u1", CODE, 2, procedure_code="1.999002")))
+    assert field == "procedure_code"
+    assert "không phải cơ quan thực hiện thủ tục 1.999002" in message
+
+
+@pytest.mark.parametrize(
+    ("owner", "reason"),
+    [
+        ({**OWNER, "identifier": "ABCDEFGHIJ"}, "12 chữ số"),
+        ({**OWNER, "identifier": "123456789"}, "12 chữ số"),  # an old 9-digit card: no lookup can find it
+        ({**OWNER, "identifier": "999099054321"}, "mã tỉnh"),
+        ({**OWNER, "type": 2, "identifier": "0100109107"}, "chữ số kiểm tra"),
+        ({**OWNER, "type": 2, "identifier": "001099054321"}, "Mã số thuế"),
+    ],
+)
+def test_an_owner_identifier_that_fails_its_rules_is_refused(http, headers, owner, reason):
+    field, message = rejection(push(http, headers, item("u1", CODE, 2, owner=owner)))
+    assert field == "owner.identifier" and reason in message
+
+
+def test_a_business_owner_is_accepted_by_its_tax_code(http, headers):
+    business = {"name": "Công ty Cổ phần Dữ liệu Mẫu", "identifier": "0100109106-001", "type": 2}
+    assert outcomes(push(http, headers, item("u1", CODE, 2, owner=business))) == ["created"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"received_at": "1999-12-31T08:00:00+07:00"}, "received_at"),
+        ({"received_at": (datetime.now(UTC) + timedelta(days=3)).isoformat()}, "received_at"),
+        ({"due_date": "2019-05-01"}, "due_date"),  # years before the dossier was received
+        ({"received_at": "2026-01-05T08:00:00+07:00", "due_date": "2026-01-04"}, "due_date"),
+        ({"due_date": "2036-01-01"}, "due_date"),  # a mistyped year
+    ],
+)
+def test_impossible_dates_are_refused(http, headers, fields, field):
+    assert rejection(push(http, headers, item("u1", CODE, 2, **fields)))[0] == field
+
+
+def test_a_historical_dossier_can_be_loaded_with_its_own_past_dates(http, headers):
+    history = item("h1", CODE, 10, received_at="2024-03-04T09:00:00+07:00", due_date="2024-03-20", notify=False)
+    assert outcomes(push(http, headers, history)) == ["created"]
+    assert stored(CODE).due_date == "2024-03-20"
+
+
+def test_an_update_cannot_change_the_procedure(http, headers):
+    push(http, headers, item("u1", CODE, 2, minutes_ago=60))
+    field, _ = rejection(push(http, headers, item("u2", CODE, 4, minutes_ago=30, procedure_code="1.999002")))
+    assert field == "procedure_code"
+
+
+def test_a_historical_load_with_notify_false_sends_the_citizen_nothing(http, headers, streams):
+    streams.baseline()
+    push(http, headers, item("h1", CODE, 2, minutes_ago=60, notify=False))
+    push(http, headers, item("h2", CODE, 4, minutes_ago=50, notify=False))
+    streams.poll()
+    assert [m for m in OutboxMessage.scan() if m.template == "dossier_status"] == []
+    push(http, headers, item("h3", CODE, 9, minutes_ago=40))  # live again: the citizen hears of it
+    streams.poll()
+    assert [m.params["status"] for m in OutboxMessage.scan() if m.template == "dossier_status"] == ["Đã xử lý xong"]
+
+
+# Sandbox dossiers
+
+
+def test_a_sandbox_dossier_can_be_voided_by_its_agency_and_is_never_announced(http, headers, streams):
+    streams.baseline()
+    assert outcomes(push(http, headers, item("s1", CODE, 2, sandbox=True))) == ["created"]
+    streams.poll()
+    assert [m for m in OutboxMessage.scan() if m.template == "dossier_status"] == []
+    answer = http.delete(f"/agency/dossiers/{CODE}", headers=headers)
+    assert answer.status_code == 200, answer.body
+    assert answer.json_body == {"code": CODE, "voided": True}
+    assert list(Dossier.scan()) == []
+    assert http.get(f"/agency/dossiers/{CODE}", headers=headers).status_code == 404
+
+
+def test_a_real_dossier_cannot_be_voided(http, headers):
+    push(http, headers, item("r1", CODE, 2))
+    answer = http.delete(f"/agency/dossiers/{CODE}", headers=headers)
+    assert answer.status_code == 409
+    assert answer.json_body["error"]["field"] == "code"
+    assert stored(CODE).status == 2
+
+
+def test_another_agencys_sandbox_dossier_cannot_be_voided(http, headers):
+    push(http, headers, item("s1", CODE, 2, sandbox=True))
+    other = bearer(agency_token(http, create_agency_client("UBND-XA-B")))
+    assert http.delete(f"/agency/dossiers/{CODE}", headers=other).status_code == 404
+    read_only = bearer(agency_token(http, create_agency_client(AGENCY), scope="dossiers:read"))
+    assert http.delete(f"/agency/dossiers/{CODE}", headers=read_only).status_code == 403
+    assert stored(CODE).sandbox is True
 
 
 def test_the_same_update_id_from_two_agencies_is_two_updates(http, headers):
@@ -172,7 +316,7 @@ def test_a_code_of_another_agency_is_rejected_and_nothing_is_written(http, heade
     assert outcomes(answer) == ["rejected"]
     assert answer.json_body["results"][0]["message"] == "Mã hồ sơ không thuộc cơ quan của bạn."
     assert stored("UBND-XA-B-260301-0001").status == 2
-    assert receipts() == {}
+    assert [result["outcome"] for result in receipts().values()] == ["rejected"]
 
 
 def test_an_agency_id_that_prefixes_another_cannot_claim_its_codes(http):
@@ -183,7 +327,7 @@ def test_an_agency_id_that_prefixes_another_cannot_claim_its_codes(http):
 
 def test_sync_updates_a_dossier_submitted_on_the_portal(http, headers):
     dossier = create_dossier(agency_id=AGENCY, status=1)
-    answer = push(http, headers, item("u1", dossier.code, 2, owner=None, procedure_code=None, procedure_name=None))
+    answer = push(http, headers, item("u1", dossier.code, 2, owner=None, procedure_code=None))
     assert outcomes(answer) == ["updated"]
     assert stored(dossier.code).source == "portal"
     assert [event["status"] for event in stored(dossier.code).timeline] == [1, 2]

@@ -76,3 +76,10 @@ def _clamped(year: int, month: int, day: int) -> date:
 
 def vietnam_now(now: float) -> datetime:
     return datetime.fromtimestamp(now, tz=UTC).astimezone(VIETNAM)
+
+
+def epoch(moment: datetime) -> float:
+    """Seconds since the epoch; a moment without a timezone is Vietnam time, as on the national wire format."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=VIETNAM)
+    return moment.timestamp()

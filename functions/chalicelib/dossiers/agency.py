@@ -6,6 +6,8 @@ Every function takes the caller's agency id and refuses dossiers of another agen
 
 from __future__ import annotations
 
+from pynamodb.exceptions import DeleteError
+
 from chalicelib.core import clock
 from chalicelib.core.calendar import vietnam_now
 from chalicelib.core.errors import Conflict, InvalidInput, NotFound
@@ -22,6 +24,7 @@ from chalicelib.dossiers.schemas import (
 )
 from chalicelib.dossiers.statuses import Status, label
 from chalicelib.dossiers.views import summary
+from chalicelib.store.base import condition_failed
 from chalicelib.store.dossiers import AgencyTally, Dossier
 
 PAGE_KEY = {"agency_id": "S", "code": "S", "updated_at": "N"}  # the `by-agency` index's start key
@@ -108,6 +111,19 @@ def attach_results(agency_id: str, code: str, results: Results) -> Dossier:
         return []
 
     return lifecycle.change(code, apply)
+
+
+def void_sandbox_dossier(agency_id: str, code: str) -> None:
+    """Remove one of the agency's test dossiers (created by sync with `sandbox: true`); real ones stay."""
+    dossier = get_dossier(agency_id, code)
+    if not dossier.sandbox:
+        raise Conflict("Chỉ huỷ được hồ sơ thử nghiệm (tạo bằng đồng bộ với sandbox: true).", field="code")
+    try:
+        dossier.delete(condition=Dossier.sandbox == True)  # noqa: E712 (a PynamoDB condition, not a comparison)
+    except DeleteError as error:
+        if not condition_failed(error):
+            raise
+        raise NotFound(NOT_FOUND, field="code") from None
 
 
 def punctuality(agency_id: str, month: str | None) -> Punctuality:

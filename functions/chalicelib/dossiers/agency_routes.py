@@ -65,6 +65,21 @@ def get_dossier(call: Call) -> Response:
 
 @endpoint(
     agency_dossiers_api,
+    "/agency/dossiers/{code}",
+    "DELETE",
+    summary="Void one of the agency's sandbox (test) dossiers; real dossiers cannot be removed (409)",
+    tag=TAG,
+    access=WRITE,
+    responses={200: Returns("Hồ sơ thử nghiệm đã huỷ", schemas.VoidedDossier)},
+)
+def void_dossier(call: Call) -> Response:
+    code = call.params["code"]
+    service.void_sandbox_dossier(agency_of(call), code)
+    return json_reply(schemas.VoidedDossier.resolve()(code=code, voided=True))
+
+
+@endpoint(
+    agency_dossiers_api,
     "/agency/dossiers/{code}/status",
     "POST",
     summary="Move a dossier to another national status (accept 2, refuse 3 with a note, ...)",

@@ -62,7 +62,8 @@ def move(
     effects: list[Effect] = []
     if target in FINISHED and dossier.finished_at is None:
         dossier.finished_at = now
-        effects.append(_tally(dossier))
+        if not dossier.sandbox:
+            effects.append(_tally(dossier))
     if target == Status.RETURNED:
         dossier.returned_at = now
     refresh_open_index(dossier)

@@ -32,8 +32,16 @@ def notify_changes(event: Any, context: Any = None) -> int:
         old, new = image_of(data.get("OldImage")), image_of(data.get("NewImage"))
         if new is None or "status" not in new or (old is not None and old.get("status") == new.get("status")):
             continue
+        if new.get("sandbox") or _quiet(new):
+            continue
         queued += _queue_once(str(record["eventID"]), new)
     return queued
+
+
+def _quiet(dossier: dict[str, Any]) -> bool:
+    """The move was synced with `notify: false` (a historical load): its timeline entry says so."""
+    timeline = dossier.get("timeline") or []
+    return bool(timeline) and isinstance(timeline[-1], dict) and bool(timeline[-1].get("quiet"))
 
 
 def _queue_once(event_id: str, dossier: dict[str, Any]) -> int:

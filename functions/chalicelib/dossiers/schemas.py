@@ -216,12 +216,20 @@ class SyncItem(StrictModel):
     updated_at: datetime = Field(description="Thời điểm cập nhật trên hệ thống của cơ quan (có múi giờ)")
     status: int = Field(ge=1, le=10)
     procedure_code: str | None = Field(default=None, min_length=3, max_length=60, pattern=r"^[0-9A-Za-z.\-]+$")
-    procedure_name: str | None = Field(default=None, max_length=500)
+    procedure_name: str | None = Field(
+        default=None, max_length=500, description="Bỏ qua được: tên lấy từ Cơ sở dữ liệu thủ tục hành chính"
+    )
     channel: Literal["direct", "online", "postal"] | None = None
     owner: SyncOwner | None = None
     received_at: datetime | None = None
     due_date: date | None = None
     note: str | None = Note
+    notify: bool = Field(
+        default=True, description="false khi nạp hồ sơ cũ: không gửi thông báo cho người dân về bản cập nhật này"
+    )
+    sandbox: bool = Field(
+        default=False, description="Hồ sơ thử nghiệm: không tính vào thống kê, không thông báo, cơ quan huỷ được"
+    )
 
 
 class SyncBatch(StrictModel):
@@ -231,13 +239,25 @@ class SyncBatch(StrictModel):
 class SyncResult(Reply):
     update_id: str
     code: str
-    outcome: Literal["created", "updated", "ignored_stale", "duplicate", "rejected"]
+    outcome: Literal["created", "updated", "ignored_stale", "duplicate", "rejected", "conflict"] = Field(
+        description=(
+            "created/updated: đã ghi; ignored_stale: đã có bản mới hơn; duplicate: update_id đã xử lý với cùng "
+            "nội dung; rejected: bị từ chối (field nêu trường sai; gửi lại cùng nội dung sẽ nhận lại lời từ chối); "
+            "conflict: update_id đã dùng cho nội dung khác"
+        )
+    )
     status: int | None = None
     message: str | None = None
+    field: str | None = Field(default=None, description="Trường bị từ chối, ví dụ owner.identifier")
 
 
 class SyncReply(Reply):
     results: list[SyncResult]
+
+
+class VoidedDossier(Reply):
+    code: str
+    voided: bool
 
 
 class Punctuality(Reply):

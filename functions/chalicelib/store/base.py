@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.core.config import get_settings
@@ -41,7 +41,7 @@ def connection() -> Connection:
     return _connection
 
 
-def condition_failed(error: PutError | UpdateError | TransactWriteError) -> bool:
+def condition_failed(error: PutError | UpdateError | DeleteError | TransactWriteError) -> bool:
     """True when a conditional write lost, read from the cause code rather than the message."""
     if isinstance(error, TransactWriteError):
         reasons = error.cancellation_reasons or []

@@ -108,6 +108,7 @@ class Dossier(Model):
     open_shard = UnicodeAttribute(null=True)
     source_updated_at = NumberAttribute(default=0)  # the agency system's clock, for ordering sync updates
     lookup_digest = UnicodeAttribute(null=True)
+    sandbox = BooleanAttribute(default=False)  # an agency's test dossier: voidable, never counted or announced
     updated_at = NumberAttribute()
     version = VersionAttribute()
 
@@ -162,6 +163,7 @@ class SyncReceipt(Model):
 
     key = UnicodeAttribute(hash_key=True)
     result = JSONAttribute()
+    fingerprint = UnicodeAttribute(null=True)  # digest of the item's content: same id, other content = conflict
     created_at = NumberAttribute()
     expires_at = TTLAttribute()
 
