@@ -9,8 +9,9 @@ from __future__ import annotations
 from pynamodb.exceptions import DeleteError
 
 from chalicelib.core import clock
-from chalicelib.core.calendar import vietnam_now
+from chalicelib.core.calendar import epoch, vietnam_now
 from chalicelib.core.errors import Conflict, InvalidInput, NotFound
+from chalicelib.core.feed import read_feed
 from chalicelib.core.paging import decode_cursor, encode_cursor
 from chalicelib.dossiers import lifecycle
 from chalicelib.dossiers.lifecycle import Effect
@@ -47,12 +48,29 @@ def get_dossier(agency_id: str, code: str) -> Dossier:
 
 
 def list_dossiers(agency_id: str, query: AgencyDossiersQuery) -> DossierList:
-    """The agency's dossiers, latest activity first, a page at a time (`status`, `limit`, `cursor`)."""
+    """The agency's dossiers, latest activity first, a page at a time (`status`, `limit`, `cursor`);
+    with `updated_since`, the change feed instead (oldest change first)."""
+    status = (Dossier.status == query.status) if query.status is not None else None
+    if query.updated_since is not None:
+        found, next_cursor = read_feed(
+            Dossier.by_agency,
+            Dossier.updated_at,
+            agency_id,
+            PAGE_KEY,
+            since=epoch(query.updated_since),
+            until=epoch(query.updated_until) if query.updated_until else None,
+            cursor=query.cursor,
+            limit=query.limit,
+            filter_condition=status,
+        )
+        return DossierList(dossiers=[summary(dossier) for dossier in found], next_cursor=next_cursor)
+    if query.updated_until is not None:
+        raise InvalidInput("updated_until chỉ dùng cùng updated_since.", field="updated_until")
     start = decode_cursor(query.cursor, PAGE_KEY, {"agency_id": agency_id})
     found = Dossier.by_agency.query(
         agency_id,
         scan_index_forward=False,
-        filter_condition=(Dossier.status == query.status) if query.status is not None else None,
+        filter_condition=status,
         limit=query.limit,
         page_size=query.limit,
         last_evaluated_key=start,

@@ -180,6 +180,8 @@ class DossierSummary(Reply):
     submitted_at: datetime
     due_date: date | None = None
     overdue: bool
+    sandbox: bool = False
+    updated_at: datetime = Field(description="Lần thay đổi gần nhất trên Cổng (thứ tự của nguồn thay đổi)")
 
 
 class DossierList(Reply):
@@ -277,6 +279,14 @@ class AgencyDossiersQuery(Query):
     status: int | None = Field(default=None, ge=1, le=10, description="Mã trạng thái (1–10)")
     limit: int = limit(20)
     cursor: str | None = cursor()
+    updated_since: datetime | None = Field(
+        default=None,
+        description=(
+            "Nguồn thay đổi: hồ sơ thay đổi từ thời điểm này (ISO 8601), cũ trước mới sau; "
+            "đi tiếp bằng next_cursor với cùng tham số, trang rỗng thì gọi lại sau với cùng con trỏ"
+        ),
+    )
+    updated_until: datetime | None = Field(default=None, description="Cùng updated_since: đến thời điểm này")
 
 
 class PunctualityQuery(Query):

@@ -102,6 +102,8 @@ def summary(dossier: Dossier) -> DossierSummary:
         submitted_at=moment(dossier.submitted_at),  # type: ignore[arg-type]
         due_date=day(dossier.due_date),
         overdue=bool(dossier.overdue),
+        sandbox=bool(dossier.sandbox),
+        updated_at=moment(dossier.updated_at),  # type: ignore[arg-type]
     )
 
 
