@@ -66,6 +66,7 @@ def configure_environment(args: argparse.Namespace) -> None:
             "PORTAL_ATTACHMENTS_BUCKET": "dvc-local-attachments",
             # The sandbox payment gateway's pages are served by the API itself (/sandbox/payments/...).
             "PORTAL_PAYMENT_SANDBOX": "1",
+            "PORTAL_WEBHOOK_ALLOW_HTTP": "1",  # agencies try receivers on their own machine
         }
     )
     os.environ.pop("AWS_PROFILE", None)

@@ -82,6 +82,7 @@ def load_or_create_credentials(folder: Path) -> DemoCredentials:
 
 def seed(credentials: DemoCredentials) -> list[str]:
     """Create whatever demo record is missing; returns what was created."""
+    from chalicelib.agencies.service import AGENCY_SCOPES
     from chalicelib.sso import accounts
     from chalicelib.sso.clients import get_client, register_client
     from chalicelib.sso.schemas import BusinessRegistration, CitizenRegistration
@@ -115,7 +116,7 @@ def seed(credentials: DemoCredentials) -> list[str]:
                 kind="agency",
                 name=f"Hệ thống một cửa — {name}",
                 agency_id=agency,
-                scopes=["agency:read", "dossiers:read", "dossiers:write", "complaints:answer", "payments:read"],
+                scopes=sorted(AGENCY_SCOPES),
                 secret=values["agency_secrets"][agency],
             )
             created.append(f"agency client {agency}")

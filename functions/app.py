@@ -17,6 +17,7 @@ from chalicelib.sso.account_routes import accounts_api
 from chalicelib.sso.routes import oidc_api
 from chalicelib.stats.routes import stats_api
 from chalicelib.system.routes import bind_routes, system_api
+from chalicelib.webhooks.routes import webhooks_api
 
 app = Chalice(app_name="dvc-portal")
 app.register_middleware(normalise_framework_errors, "http")
@@ -31,6 +32,7 @@ app.register_blueprint(stats_api)
 app.register_blueprint(payments_api)
 app.register_blueprint(agency_payments_api)
 app.register_blueprint(sandbox_api)
+app.register_blueprint(webhooks_api)
 app.register_blueprint(system_api)
 bind_routes(app.routes)
 
@@ -41,6 +43,11 @@ flag_overdue_dossiers = app.schedule("cron(5 17 * * ? *)", name="flag-overdue-do
 )
 flag_overdue_complaints = app.schedule("rate(1 hour)", name="flag-overdue-complaints")(jobs.flag_overdue_complaints)
 reconcile_payments = app.schedule("rate(5 minutes)", name="reconcile-payments")(jobs.reconcile_payments)
+retry_webhooks = app.schedule("rate(1 minute)", name="retry-webhooks")(jobs.retry_webhooks)
+if get_settings().webhook_queue_arn:  # set by infra: the queue the stream handlers and the sweep fill
+    deliver_webhooks = app.on_sqs_message(
+        queue_arn=get_settings().webhook_queue_arn, name="deliver-webhooks", batch_size=10
+    )(jobs.deliver_webhooks)
 for _table, _stream_arn in get_settings().stream_arns.items():  # statistics counters and dossier notices
     for _name, _handler in jobs.stream_handlers(_table):
         globals()[_handler.__name__] = app.on_dynamodb_record(stream_arn=_stream_arn, name=_name)(_handler)

@@ -44,6 +44,7 @@ os.environ.update(
         "PORTAL_ARGON2_TIME_COST": "1",
         "PORTAL_PROCEDURES_DIR": str(_scratch / "procedures"),
         "PORTAL_ATTACHMENTS_BUCKET": "dvc-test-attachments",
+        "PORTAL_WEBHOOK_ALLOW_HTTP": "1",  # receivers in tests listen on 127.0.0.1
     }
 )
 for name in (

@@ -63,9 +63,45 @@ def notify_dossier_changes(event: Any, context: Any = None) -> int:
     return notify_changes(event)
 
 
+def webhook_stream(table: str) -> Any:
+    """The stream handler turning one table's changes into agencies' webhook deliveries."""
+
+    def handle(event: Any, context: Any = None) -> int:
+        from chalicelib.webhooks.stream import deliveries_from
+
+        return deliveries_from(table, event)
+
+    handle.__name__ = f"webhooks_{table.replace('-', '_')}"
+    return handle
+
+
+def retry_webhooks(event: Any = None) -> int:
+    """Hand every due webhook delivery (retries, replays, anything the stream handler could not queue) on."""
+    from chalicelib.webhooks.delivery import sweep
+
+    swept = sweep()
+    if swept:
+        log_event("webhooks_swept", count=swept)
+    return swept
+
+
+def deliver_webhooks(event: Any, context: Any = None) -> int:
+    """The SQS consumer: one attempt per message (a delivery id)."""
+    from chalicelib.webhooks.delivery import attempt
+
+    raw = event.to_dict() if hasattr(event, "to_dict") else event
+    outcomes = [attempt(str(record["body"])) for record in raw.get("Records", [])]
+    return outcomes.count("delivered")
+
+
+WEBHOOK_TABLES = ("dossiers", "payment-intents", "complaints")
+
+
 def stream_handlers(table: str) -> list[tuple[str, Callable[..., int]]]:
-    """What reads a table's stream, by function name: its statistics, and for dossiers the notices."""
+    """What reads a table's stream, by function name: its statistics, the dossier notices, the webhooks."""
     handlers: list[tuple[str, Callable[..., int]]] = [(f"stats-{table}", count_stream(table))]
     if table == "dossiers":
         handlers.append(("notify-dossiers", notify_dossier_changes))
+    if table in WEBHOOK_TABLES:
+        handlers.append((f"webhooks-{table}", webhook_stream(table)))
     return handlers

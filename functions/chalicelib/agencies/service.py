@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from chalicelib.store.clients import Client
 
-AGENCY_SCOPES = frozenset({"agency:read", "dossiers:read", "dossiers:write", "complaints:answer", "payments:read"})
+AGENCY_SCOPES = frozenset(
+    {"agency:read", "dossiers:read", "dossiers:write", "complaints:answer", "payments:read", "webhooks:manage"}
+)
 
 
 def clients_of(agency_id: str) -> list[Client]:

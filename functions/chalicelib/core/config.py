@@ -37,6 +37,9 @@ class Settings(NamedTuple):
     procedures_bucket: str | None
     attachments_bucket: str
     payments: PaymentSettings
+    webhook_queue_url: str | None = None  # SQS queue the delivery Lambda reads (AWS); None delivers in process
+    webhook_queue_arn: str | None = None  # the same queue's ARN, for the consumer's event source
+    webhook_allow_http: bool = False  # plain http:// endpoints (the local stack only); AWS insists on https
 
     @property
     def secure_cookies(self) -> bool:
@@ -141,6 +144,9 @@ def load_settings() -> Settings:
         attachments_bucket=os.environ.get("PORTAL_ATTACHMENTS_BUCKET")
         or f"{os.environ.get('PORTAL_TABLE_PREFIX', 'dvc-local')}-attachments",
         payments=_payment_settings(os.environ.get("PORTAL_ISSUER", "http://127.0.0.1:8001")),
+        webhook_queue_url=_optional("PORTAL_WEBHOOK_QUEUE_URL"),
+        webhook_queue_arn=_optional("PORTAL_WEBHOOK_QUEUE_ARN"),
+        webhook_allow_http=os.environ.get("PORTAL_WEBHOOK_ALLOW_HTTP", "") == "1",
     )
 
 

@@ -65,6 +65,7 @@ def all_models() -> list[type[Model]]:
         SandboxCharge,
     )
     from chalicelib.store.stats import Counter, StreamMark
+    from chalicelib.store.webhooks import WebhookDelivery, WebhookEndpoint
 
     return [
         Account,
@@ -86,6 +87,8 @@ def all_models() -> list[type[Model]]:
         Complaint,
         Counter,
         StreamMark,
+        WebhookEndpoint,
+        WebhookDelivery,
     ]
 
 

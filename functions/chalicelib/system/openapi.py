@@ -166,6 +166,7 @@ def _security_schemes(issuer: str) -> dict[str, Any]:
                         "dossiers:write": "Update the agency's dossiers",
                         "complaints:answer": "Answer complaints routed to the agency",
                         "payments:read": "Read payments for the agency's dossiers",
+                        "webhooks:manage": "Register webhook endpoints, rotate their secrets, replay dead deliveries",
                     },
                 }
             },

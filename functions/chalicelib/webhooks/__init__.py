@@ -1,0 +1,1 @@
+"""Events pushed to agencies' systems over signed HTTP (webhooks)."""
