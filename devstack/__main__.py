@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 STATISTICS_EVERY_SECONDS = 2.0
 DISPATCH_EVERY_SECONDS = 1.0
 RECONCILE_EVERY_SECONDS = 30.0
+WEBHOOK_WORKERS = 8
 COMPACT_LOG_BYTES = 64 * 1024 * 1024  # then the log is folded into a new snapshot
 
 
@@ -210,14 +211,21 @@ class Stack:
         return "\n".join(lines)
 
     def run_until_stopped(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         from chalicelib.jobs import dispatch_notifications, reconcile_payments
+        from chalicelib.webhooks.delivery import sweep
         from devstack.streams import TableWatcher
 
         watcher = TableWatcher(self.dynamodb, os.environ["PORTAL_TABLE_PREFIX"])
         watcher.baseline()
         last_statistics = last_reconcile = time.monotonic()
+        # Webhook attempts run beside the loop, as the delivery Lambda does on AWS: a slow receiver
+        # (up to the 10-second timeout) never holds up notices, statistics or other agencies' events.
+        webhooks = ThreadPoolExecutor(WEBHOOK_WORKERS, thread_name_prefix="webhook")
         while not self.stop.wait(DISPATCH_EVERY_SECONDS):
             dispatch_notifications()
+            sweep(webhooks)
             if time.monotonic() - last_reconcile >= RECONCILE_EVERY_SECONDS:
                 reconcile_payments()
                 last_reconcile = time.monotonic()

@@ -240,3 +240,51 @@ def _eventually_counted(stack: RunningStack, metric: str, seconds: float = 15) -
         if value or time.monotonic() > deadline:
             return int(value)
         time.sleep(0.5)
+
+
+def test_the_local_stack_delivers_a_signed_webhook_over_real_http(launcher: Launcher):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from chalicelib.webhooks.signing import verify
+
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    Thread(target=server.serve_forever, daemon=True).start()
+    stack = launcher.start()
+    try:
+        secret = stack.credentials()["agency_secrets"]["CSGT"]
+        token = requests.post(
+            f"{stack.issuer}/oidc/token",
+            data={"grant_type": "client_credentials", "scope": "webhooks:manage"},
+            auth=("csgt-motcua", secret),
+            timeout=10,
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        created = requests.post(
+            f"{stack.issuer}/agency/webhooks", json={"url": url, "events": ["dossier.submitted"]}, headers=headers
+        )
+        assert created.status_code == 201, created.text
+        hook = created.json()
+        assert requests.post(f"{stack.issuer}/agency/webhooks/{hook['id']}/ping", headers=headers).status_code == 202
+        deadline = time.monotonic() + 15
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [(request_headers, body)] = received
+        assert json.loads(body)["type"] == "ping"
+        assert verify(hook["secret"], request_headers, body, time.time())
+    finally:
+        server.shutdown()
+        stack.stop()
