@@ -23,7 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.permissions import table_statements
-from infra.routes import AppShape, Job, StreamHandler
+from infra.routes import AppShape, Job, QueueHandler, StreamHandler
 from infra.stages import Stage
 from infra.tables import Tables
 
@@ -103,6 +103,9 @@ class Backend(Construct):
         self.stream_arns: dict[str, str] = {}
         for handler in shape.streams:
             self._stream(handler, tables, code, layers)
+        self.queues: dict[str, sqs.Queue] = {}
+        for consumer in shape.queues:
+            self._queue(consumer, code, layers)
         self.callback_role = iam.Role(
             self,
             "PaymentCallbackRole",
@@ -232,6 +235,29 @@ class Backend(Construct):
         self.stream_arns[handler.table] = table.table_stream_arn
         self.job_functions[handler.name] = function
         self.dead_letters[handler.name] = queue
+
+    def _queue(self, consumer: QueueHandler, code: lambda_.Code, layers: list[lambda_.ILayerVersion]) -> None:
+        """A work queue (webhook deliveries) whose consumer makes one attempt per message. A message the
+        consumer fails on five times (it crashed, not the receiver: a failed attempt is recorded and
+        rescheduled in DynamoDB) moves to the dead-letter queue, which the alarms watch."""
+        name = "".join(part.title() for part in consumer.name.split("-"))
+        timeout = Duration.seconds(30)  # a 10-second HTTP attempt, ten messages a batch at most in turn
+        function = self._function(name, code, layers, consumer.handler, self.app_role, timeout, memory=512)
+        dead = self._dead_letter_queue(name)
+        queue = sqs.Queue(
+            self,
+            f"{name}Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(timeout.to_seconds() * 6),  # as AWS advises for Lambda consumers
+            retention_period=Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dead),
+        )
+        function.add_event_source(event_sources.SqsEventSource(queue, batch_size=consumer.batch_size))
+        queue.grant_send_messages(self.app_role)
+        self.queues[consumer.name] = queue
+        self.job_functions[consumer.name] = function
+        self.dead_letters[consumer.name] = dead
 
     def _dead_letter_queue(self, name: str) -> sqs.Queue:
         return sqs.Queue(

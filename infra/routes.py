@@ -47,14 +47,23 @@ class StreamHandler:
 
 
 @dataclass(frozen=True)
+class QueueHandler:
+    name: str  # e.g. "deliver-webhooks"
+    handler: str
+    batch_size: int
+
+
+@dataclass(frozen=True)
 class AppShape:
     routes: tuple[Route, ...]
     jobs: tuple[Job, ...]
     streams: tuple[StreamHandler, ...]
     binary_types: tuple[str, ...]
+    queues: tuple[QueueHandler, ...] = ()
 
 
 _PLACEHOLDER = "arn:aws:dynamodb:local:000000000000:table/{}/stream/infra"
+_QUEUE_PLACEHOLDER = "arn:aws:sqs:local:000000000000:webhook-deliveries"
 
 
 def _announce_streams() -> None:
@@ -67,6 +76,9 @@ def _announce_streams() -> None:
         names = [spec.name for spec in table_specs() if spec.stream]
         os.environ["PORTAL_STREAM_ARNS"] = json.dumps({name: _PLACEHOLDER.format(name) for name in names})
         get_settings.cache_clear()  # read again, now with the stand-ins (table names do not change)
+    if "PORTAL_WEBHOOK_QUEUE_ARN" not in os.environ:  # the webhook delivery consumer registers on it
+        os.environ["PORTAL_WEBHOOK_QUEUE_ARN"] = _QUEUE_PLACEHOLDER
+        get_settings.cache_clear()
 
 
 def app_shape() -> AppShape:
@@ -77,7 +89,7 @@ def app_shape() -> AppShape:
     app = importlib.import_module("app").app
     routes = tuple(Route(path=path, methods=tuple(sorted(methods))) for path, methods in sorted(app.routes.items()))
     kinds = {type(source).__name__ for source in app.event_sources}
-    unsupported = kinds - {"ScheduledEventConfig", "DynamoDBEventConfig"}
+    unsupported = kinds - {"ScheduledEventConfig", "DynamoDBEventConfig", "SQSEventConfig"}
     if unsupported:
         raise ValueError(f"infra/ does not describe these event handlers yet: {', '.join(sorted(unsupported))}")
     jobs = tuple(
@@ -96,7 +108,12 @@ def app_shape() -> AppShape:
         for source in app.event_sources
         if type(source).__name__ == "DynamoDBEventConfig"
     )
-    return AppShape(routes=routes, jobs=jobs, streams=streams, binary_types=tuple(app.api.binary_types))
+    queues = tuple(
+        QueueHandler(name=source.name, handler=source.handler_string, batch_size=source.batch_size or 10)
+        for source in app.event_sources
+        if type(source).__name__ == "SQSEventConfig"
+    )
+    return AppShape(routes=routes, jobs=jobs, streams=streams, binary_types=tuple(app.api.binary_types), queues=queues)
 
 
 def _expression(value: object) -> str:

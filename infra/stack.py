@@ -51,6 +51,14 @@ class PortalStack(Stack):
                 "PORTAL_PROCEDURES_BUCKET": site.bucket.bucket_name,
                 "PORTAL_ATTACHMENTS_BUCKET": attachments.bucket_name,
                 "PORTAL_STREAM_ARNS": self.to_json_string(backend.stream_arns),
+                **(
+                    {
+                        "PORTAL_WEBHOOK_QUEUE_URL": backend.queues["deliver-webhooks"].queue_url,
+                        "PORTAL_WEBHOOK_QUEUE_ARN": backend.queues["deliver-webhooks"].queue_arn,
+                    }
+                    if "deliver-webhooks" in backend.queues
+                    else {}
+                ),
             }
         )
         Firewall(self, "Firewall", stage, api.rest_api.deployment_stage)

@@ -272,3 +272,20 @@ def test_every_log_group_has_a_retention_period(templates: dict[str, dict[str, A
         assert groups and all(group["RetentionInDays"] == expected[stage] for group in groups)
         for function in properties(template, "AWS::Lambda::Function"):
             assert "LogGroup" in function["LoggingConfig"]
+
+
+def test_webhook_deliveries_go_through_a_queue_with_a_dead_letter_queue_and_a_consumer(dev: dict[str, Any]) -> None:
+    [consumer] = app_shape().queues
+    queues = resources(dev, "AWS::SQS::Queue")
+    [(queue_name, work_queue)] = [
+        (n, body["Properties"]) for n, body in queues.items() if "RedrivePolicy" in body["Properties"]
+    ]
+    assert work_queue["RedrivePolicy"]["maxReceiveCount"] == 5
+    assert work_queue["VisibilityTimeout"] >= 6 * 30
+    mappings = properties(dev, "AWS::Lambda::EventSourceMapping")
+    from_queue = [m for m in mappings if queue_name in json.dumps(m.get("EventSourceArn", {}))]
+    assert len(from_queue) == 1 and from_queue[0]["BatchSize"] == consumer.batch_size
+    handlers = {props["Handler"]: props for props in properties(dev, "AWS::Lambda::Function")}
+    variables = handlers["app.app"]["Environment"]["Variables"]
+    assert isinstance(variables["PORTAL_WEBHOOK_QUEUE_URL"], dict)  # a reference to the stack's queue
+    assert consumer.handler in handlers
