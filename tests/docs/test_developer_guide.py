@@ -3,9 +3,19 @@ table is the status machine, its webhook receiver verifies real signatures, its 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import http.server
+import json
 import re
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
+import pytest
+import requests
 import yaml
 
 from chalicelib.dossiers.statuses import LABELS, MOVES, Status
@@ -70,7 +80,90 @@ def test_every_guide_page_is_in_the_nav_under_nha_phat_trien():
         pass
 
     Loader.add_constructor("!ENV", lambda loader, node: None)
-    config = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506
+    config = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
     section_entries = next(entry["Nhà phát triển"] for entry in config["nav"] if "Nhà phát triển" in entry)
     listed = set(_nav_pages(section_entries))
     assert listed == {f"nha-phat-trien/{page.name}" for page in GUIDE.glob("*.md")}
+
+
+def code_blocks(page: Path, language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```$", page.read_text(encoding="utf-8"), flags=re.M | re.S)
+
+
+def sign(secrets_: list[str], event_id: str, stamp: int, body: bytes) -> str:
+    """Standard Webhooks signatures, computed independently of the guide's snippet."""
+    signatures = []
+    for secret in secrets_:
+        key = base64.b64decode(secret.removeprefix("whsec_"))
+        mac = hmac.new(key, f"{event_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
+        signatures.append("v1," + base64.b64encode(mac).decode())
+    return " ".join(signatures)
+
+
+@pytest.fixture
+def receiver_module() -> dict[str, Any]:
+    (snippet,) = [block for block in code_blocks(GUIDE / "webhook.md", "python") if "def verify" in block]
+    namespace: dict[str, Any] = {"__name__": "guide_receiver"}
+    exec(compile(snippet, "webhook.md", "exec"), namespace)  # the guide's own code, as a reader runs it
+    return namespace
+
+
+SECRET = "whsec_" + base64.b64encode(b"khoa-bi-mat-cua-webhook-32-byte!").decode()
+OLD_SECRET = "whsec_" + base64.b64encode(b"khoa-cu-van-ky-them-24-gio-nua!!").decode()
+BODY = json.dumps(
+    {"id": "evt_1", "type": "dossier.submitted", "occurred_at": "2026-12-03T10:00:00+07:00", "agency_id": "SO-TP.HN"},
+    ensure_ascii=False,
+).encode()
+
+
+def test_the_guides_verify_accepts_a_signed_event_and_refuses_tampering_and_old_timestamps(receiver_module):
+    verify = receiver_module["verify"]
+    now = int(time.time())
+    good = {
+        "webhook-id": "evt_1",
+        "webhook-timestamp": str(now),
+        "webhook-signature": sign([SECRET], "evt_1", now, BODY),
+    }
+    assert verify(SECRET, good, BODY)
+    assert not verify(SECRET, good, BODY.replace(b"SO-TP.HN", b"SO-TP.HP")), "a changed body"
+    assert not verify(SECRET, {**good, "webhook-id": "evt_2"}, BODY), "another event id"
+    assert not verify(OLD_SECRET, good, BODY), "another secret"
+    stale = now - 301
+    old = {
+        "webhook-id": "evt_1",
+        "webhook-timestamp": str(stale),
+        "webhook-signature": sign([SECRET], "evt_1", stale, BODY),
+    }
+    assert not verify(SECRET, old, BODY), "more than five minutes old"
+    assert not verify(SECRET, {"webhook-id": "evt_1"}, BODY), "no timestamp, no signature"
+
+
+def test_during_a_secret_rotation_either_secret_verifies(receiver_module):
+    now = int(time.time())
+    headers = {
+        "webhook-id": "evt_1",
+        "webhook-timestamp": str(now),
+        "webhook-signature": sign([SECRET, OLD_SECRET], "evt_1", now, BODY),
+    }
+    assert receiver_module["verify"](SECRET, headers, BODY)
+    assert receiver_module["verify"](OLD_SECRET, headers, BODY)
+
+
+def test_the_guides_receiver_answers_204_to_a_signed_delivery_and_400_to_a_forged_one(receiver_module, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), receiver_module["Receiver"])
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        now = int(time.time())
+        headers = {"Content-Type": "application/json", "webhook-id": "evt_1", "webhook-timestamp": str(now)}
+        signed = requests.post(
+            url, data=BODY, headers={**headers, "webhook-signature": sign([SECRET], "evt_1", now, BODY)}, timeout=10
+        )
+        forged = requests.post(
+            url, data=BODY, headers={**headers, "webhook-signature": sign([OLD_SECRET], "evt_1", now, BODY)}, timeout=10
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (signed.status_code, forged.status_code) == (204, 400)
