@@ -167,3 +167,13 @@ def test_the_guides_receiver_answers_204_to_a_signed_delivery_and_400_to_a_forge
         server.shutdown()
         server.server_close()
     assert (signed.status_code, forged.status_code) == (204, 400)
+
+
+def test_the_sample_delivery_on_the_page_is_signed_with_the_pages_sample_secret(receiver_module):
+    (delivery,) = code_blocks(GUIDE / "webhook.md", "http")
+    head, _, body = delivery.partition("\n\n")
+    headers = dict(line.split(": ", 1) for line in head.splitlines()[1:])
+    (secret,) = set(re.findall(r"whsec_[A-Za-z0-9+/=]+", (GUIDE / "webhook.md").read_text(encoding="utf-8")))
+    assert json.loads(body)["id"] == headers["webhook-id"]
+    forever = 10**10  # the sample's timestamp is fixed; only the signature is checked here
+    assert receiver_module["verify"](secret, headers, body.rstrip("\n").encode(), tolerance=forever)
