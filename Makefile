@@ -13,7 +13,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium build run test lint format bench lighthouse clean synth publish
+.PHONY: help install chromium build run sandbox test lint format bench lighthouse clean synth publish
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,10 @@ build: $(INSTALLED) $(NODE_INSTALLED) ## build the catalogue site into build/sit
 run: $(INSTALLED) $(NODE_INSTALLED) ## build the catalogue, then run site, API and moto on $(HOST) (Ctrl-C stops, state is kept)
 	PORTAL_SITE_URL=http://$(HOST):$(PORT)/ PORTAL_API_URL=http://$(HOST):$(API_PORT) $(PY) -m catalog_build build
 	@$(PY) -m devstack --host $(HOST) --site-port $(PORT) --api-port $(API_PORT) --aws-port $(AWS_PORT)
+
+sandbox: $(INSTALLED) ## with `make run` going: sandbox API credentials of a demo agency [AGENCY=CODE] [NAME="..."]
+	@$(PY) -m devstack.sandbox --host $(HOST) --api-port $(API_PORT) --aws-port $(AWS_PORT) \
+		$(if $(AGENCY),--agency '$(AGENCY)') $(if $(NAME),--name '$(NAME)')
 
 lint: $(INSTALLED) ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,4 @@
-"""Demo data for the local stack: a citizen, a business, three agencies each with an API client, and
+"""Demo data for the local stack: a citizen, a business, demo agencies each with an API client, and
 one relying-party portal. Idempotent: what exists is left alone, so restarts keep edits.
 
 Secrets are generated on first run and kept in the state folder (never committed) so that the
@@ -20,6 +20,7 @@ DEMO_CITIZEN = {
     "phone": "0912000001",
 }
 DEMO_BUSINESS = {"tax_code": "0100109106", "full_name": "Công ty Cổ phần Dữ liệu Mẫu", "email": "lienhe@example.vn"}
+PROVINCIAL_DEMO_AGENCY = "SO-TP.HN"
 DEMO_AGENCIES = {
     "TTLLTPQG": "Trung tâm Lý lịch tư pháp quốc gia",
     "CSGT": "Cục Cảnh sát giao thông",
@@ -29,7 +30,20 @@ DEMO_AGENCIES = {
     # The coordinating office (PORTAL_COORDINATING_AGENCY's default): it accepts complaints and
     # checks answers, so without its client no complaint could get past "received" locally.
     "VPCP": "Văn phòng Chính phủ",
+    # A provincial agency: Hà Nội's office of the generic `SO-TP` (Sở Tư pháp), so it executes every
+    # procedure the catalogue gives to SO-TP (`Procedure.serves`), e.g. 2.001895, 1.005136, 2.002038.
+    PROVINCIAL_DEMO_AGENCY: "Sở Tư pháp thành phố Hà Nội",
 }
+# What every demo agency client may do; sandbox clients get the same (devstack.sandbox).
+# Every scope an agency client may hold (chalicelib.agencies.service.AGENCY_SCOPES; a test keeps them equal).
+AGENCY_SCOPES = (
+    "agency:read",
+    "dossiers:read",
+    "dossiers:write",
+    "complaints:answer",
+    "payments:read",
+    "webhooks:manage",
+)
 DEMO_RP = "cong-tinh-demo"
 RP_CALLBACK = "http://127.0.0.1:8765/callback"
 RP_HOME = "http://127.0.0.1:8765/"
@@ -82,7 +96,6 @@ def load_or_create_credentials(folder: Path) -> DemoCredentials:
 
 def seed(credentials: DemoCredentials) -> list[str]:
     """Create whatever demo record is missing; returns what was created."""
-    from chalicelib.agencies.service import AGENCY_SCOPES
     from chalicelib.sso import accounts
     from chalicelib.sso.clients import get_client, register_client
     from chalicelib.sso.schemas import BusinessRegistration, CitizenRegistration
@@ -116,7 +129,7 @@ def seed(credentials: DemoCredentials) -> list[str]:
                 kind="agency",
                 name=f"Hệ thống một cửa — {name}",
                 agency_id=agency,
-                scopes=sorted(AGENCY_SCOPES),
+                scopes=list(AGENCY_SCOPES),
                 secret=values["agency_secrets"][agency],
             )
             created.append(f"agency client {agency}")

@@ -26,3 +26,10 @@ def test_a_state_folder_from_before_an_agency_was_added_gets_its_secret_and_keep
     }
     assert values["agency_secrets"]["CSGT"] == "b"
     assert load_or_create_credentials(tmp_path).values == values, "written back, stable from then on"
+
+
+def test_demo_and_sandbox_clients_get_every_scope_an_agency_may_hold():
+    from chalicelib.agencies.service import AGENCY_SCOPES as ALLOWED
+    from devstack.seed import AGENCY_SCOPES
+
+    assert set(AGENCY_SCOPES) == ALLOWED

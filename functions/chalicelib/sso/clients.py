@@ -69,9 +69,11 @@ def register_client(
     jwks: Mapping[str, object] | None = None,
     secret: str | None = None,
     fapi: bool = False,
+    sandbox: bool = False,
 ) -> tuple[Client, str | None]:
     """Create or replace a client. Returns it with its secret (generated unless given; None for key clients).
-    `fapi`: the FAPI 2.0 security profile, which authenticates with keys only (private_key_jwt)."""
+    `fapi`: the FAPI 2.0 security profile, which authenticates with keys only (private_key_jwt).
+    `sandbox`: a self-service test client of a demo agency, never a real one."""
     if fapi and jwks is None:
         raise ValueError("a FAPI 2.0 client authenticates with private_key_jwt: register its jwks")
     if jwks is None:
@@ -88,6 +90,7 @@ def register_client(
         post_logout_redirect_uris=list(post_logout_redirect_uris),
         backchannel_logout_uri=backchannel_logout_uri,
         fapi=fapi,
+        sandbox=sandbox,
         scopes=set(scopes),
         created_at=clock.now(),
     )

@@ -40,5 +40,6 @@ class Client(Model):
     backchannel_logout_uri = UnicodeAttribute(null=True)  # OpenID Connect Back-Channel Logout 1.0
     fapi = BooleanAttribute(default=False)  # FAPI 2.0 security profile: PAR, DPoP, private_key_jwt, 60 s codes
     scopes = UnicodeSetAttribute(default=set)
+    sandbox = BooleanAttribute(default=False)  # a self-service test client (`python -m devstack.sandbox`)
     created_at = NumberAttribute()
     by_agency = ByAgency()
