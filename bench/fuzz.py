@@ -57,7 +57,9 @@ def fresh_tokens() -> dict[str, str]:
     with Client(app) as client:
         http = client.http
         user = Flow(http, create_relying_party("fuzz-rp")).tokens(citizen.identifier)["access_token"]
-        scopes = ["agency:read", "dossiers:read", "dossiers:write", "complaints:answer", "payments:read"]
+        from chalicelib.agencies.service import AGENCY_SCOPES
+
+        scopes = sorted(AGENCY_SCOPES)
         agency = create_agency_client("CA-TINH", client_id="fuzz-agency", scopes=scopes)
         return {"userToken": user, "agencyToken": agency_token(http, agency)}
 

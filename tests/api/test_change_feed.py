@@ -10,7 +10,9 @@ from urllib.parse import quote
 import pytest
 
 from chalicelib.core.feed import SETTLE_SECONDS
-from tests.api.factories import agency_token, bearer, create_agency_client, create_dossier
+from tests.api.factories import agency_token, bearer, create_agency_client, create_dossier, json_body
+
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -113,3 +115,87 @@ def test_a_cursor_of_another_agency_or_a_forged_one_is_refused(http, ca_tinh, cl
     assert http.get("/agency/dossiers?updated_since=hôm-qua", headers=ca_tinh).status_code == 400
     lone = http.get(f"/agency/dossiers?updated_until={iso(start)}", headers=ca_tinh)
     assert lone.status_code == 400 and lone.json_body["error"]["field"] == "updated_until"
+
+
+# Payments and complaints have the same feed
+
+
+def payment(agency_id: str = "CA-TINH", dossier_code: str | None = None) -> Any:
+    from chalicelib.core import clock as clock_module
+    from chalicelib.core.secrets import new_id
+    from chalicelib.store.payments import PaymentIntent
+
+    now = clock_module.now()
+    intent = PaymentIntent(
+        new_id(),
+        kind="dossier_fee",
+        subject=f"dossier#{dossier_code or new_id()}",
+        owner_id="tai-khoan",
+        payer_name="Nguyễn Thị Thử",
+        description="Lệ phí",
+        service="Lệ phí cấp giấy phép",
+        agency_id=agency_id,
+        agency_name="Công an tỉnh",
+        beneficiary_account="KBNN",
+        dossier_code=dossier_code,
+        lines=[{"name": "Lệ phí", "kind": "charge", "amount": 50000}],
+        amount=50000,
+        gateway="vnpay",
+        history=[{"status": "created", "at": now}],
+        created_at=now,
+        updated_at=now,
+    )
+    intent.save()
+    return intent
+
+
+def test_the_payments_feed_follows_status_changes_and_filters_by_dossier(http, clock):
+    from chalicelib.payments.intents import set_status
+
+    headers = bearer(agency_token(http, create_agency_client("CA-TINH", scopes=["payments:read"])))
+    start = clock.now()
+    clock.advance(1)
+    first = payment(dossier_code="CA-TINH-260101-0001")
+    clock.advance(1)
+    second = payment()
+    payment(agency_id="SO-TP")
+    clock.advance(SETTLE_SECONDS + 1)
+    page = http.get(f"/agency/payments?updated_since={iso(start)}", headers=headers).json_body
+    assert [i["intent_id"] for i in page["intents"]] == [first.intent_id, second.intent_id]
+    clock.advance(10)
+    set_status(first, "pending", clock.now())
+    first.save()
+    clock.advance(SETTLE_SECONDS + 1)
+    after = http.get(f"/agency/payments?updated_since={iso(start)}&cursor={page['next_cursor']}", headers=headers)
+    assert [(i["intent_id"], i["status"]) for i in after.json_body["intents"]] == [(first.intent_id, "pending")]
+    one = http.get("/agency/payments?dossier_code=CA-TINH-260101-0001", headers=headers).json_body["intents"]
+    assert [i["intent_id"] for i in one] == [first.intent_id]
+
+
+def test_the_complaints_feed_shows_what_is_assigned_to_the_agency(http, clock):
+    offices = {
+        agency: bearer(agency_token(http, create_agency_client(agency, scopes=["complaints:answer"])))
+        for agency in ("VPCP", "CA-TINH", "SO-TP")
+    }
+    start = clock.now()
+    clock.advance(1)
+    body = {
+        "kind": "complaint",
+        "agency_id": "CA-TINH",
+        "topic": "thai-do-can-bo",
+        "title": "Cán bộ hẹn trả kết quả nhiều lần",
+        "content": "Tôi nộp hồ sơ ngày 01/11, đến nay đã quá hẹn mà chưa có kết quả.",
+        "name": "Trần Văn Phản",
+        "email": "phan@example.vn",
+    }
+    code = http.post("/complaints", body=json_body(body), headers=JSON).json_body["code"]
+    accept = http.post(
+        f"/agency/complaints/{code}/decision", body=json_body({"action": "accept"}), headers={**JSON, **offices["VPCP"]}
+    )
+    assert accept.status_code == 200, accept.body
+    clock.advance(SETTLE_SECONDS + 1)
+    feed_page = http.get(f"/agency/complaints?updated_since={iso(start)}", headers=offices["CA-TINH"]).json_body
+    assert [(item["code"], item["status"]) for item in feed_page["items"]] == [(code, "assigned")]
+    assert http.get(f"/agency/complaints?updated_since={iso(start)}", headers=offices["SO-TP"]).json_body["items"] == []
+    lone = http.get("/agency/complaints?cursor=abc", headers=offices["CA-TINH"])
+    assert lone.status_code == 400

@@ -109,9 +109,9 @@ def _routes() -> list[Endpoint]:
 def credentials(http: Any) -> dict[str, dict[str, str]]:
     citizen = create_citizen()
     user = Flow(http, create_relying_party()).tokens(citizen.identifier)["access_token"]
-    agency = create_agency_client(
-        "VPCP", scopes=["agency:read", "dossiers:read", "dossiers:write", "complaints:answer", "payments:read"]
-    )
+    from chalicelib.agencies.service import AGENCY_SCOPES
+
+    agency = create_agency_client("VPCP", scopes=sorted(AGENCY_SCOPES))
     return {"user": bearer(user), "agency": bearer(agency_token(http, agency))}
 
 

@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access
+from chalicelib.core.errors import InvalidInput
 
 agency_complaints_api = Blueprint(__name__)
 handling = LazyModule("chalicelib.complaints.handling")
@@ -30,17 +31,22 @@ def _reply(item: Any) -> Response:
     agency_complaints_api,
     "/agency/complaints",
     "GET",
-    summary="What the agency must act on",
+    summary="What the agency must act on; with ?updated_since= the change feed of what is assigned to it",
     tag="agency-complaints",
     access=ANSWERING,
     query=schemas.QueueQuery,
     responses={200: Returns("Hàng đợi", schemas.ComplaintList)},
 )
 def complaint_queue(call: Call) -> Response:
-    items = handling.queue(_agency(call), call.query.status)
-    return json_reply(
-        {"items": [views.complaint_view(item, for_agency=True).model_dump(mode="json") for item in items]}
-    )
+    query, next_cursor = call.query, None
+    if query.updated_since is not None:
+        items, next_cursor = handling.changes(_agency(call), query)
+    elif query.updated_until is not None or query.cursor is not None:
+        raise InvalidInput("updated_until và cursor chỉ dùng cùng updated_since.", field="updated_since")
+    else:
+        items = handling.queue(_agency(call), query.status)
+    views_ = [views.complaint_view(item, for_agency=True).model_dump(mode="json") for item in items]
+    return json_reply({"items": views_, "next_cursor": next_cursor})
 
 
 @endpoint(

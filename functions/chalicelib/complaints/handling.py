@@ -6,7 +6,7 @@ only to the office whose turn it is, and only in the state where it makes sense.
 from __future__ import annotations
 
 from chalicelib.complaints.records import Effect, change, enter, load, notify_submitter
-from chalicelib.complaints.schemas import Check, Decision, Transfer
+from chalicelib.complaints.schemas import Check, Decision, QueueQuery, Transfer
 from chalicelib.complaints.workflow import (
     ANSWERED,
     ASSIGNED,
@@ -17,8 +17,10 @@ from chalicelib.complaints.workflow import (
     label,
 )
 from chalicelib.core import clock
+from chalicelib.core.calendar import epoch
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.core.feed import read_feed
 from chalicelib.store.complaints import Complaint
 
 REFUSALS = {"out_of_scope": "Ngoài thẩm quyền", "duplicate": "Trùng lặp"}
@@ -28,6 +30,25 @@ def queue(agency_id: str, status: str | None = None) -> list[Complaint]:
     """What the agency must act on now, newest activity first."""
     items = Complaint.by_holder.query(agency_id, scan_index_forward=False, limit=100)
     return [item for item in items if status is None or item.status == status]
+
+
+FEED_KEY = {"agency_id": "S", "code": "S", "updated_at": "N"}  # the `changes-by-agency` index's start key
+
+
+def changes(agency_id: str, query: QueueQuery) -> tuple[list[Complaint], str | None]:
+    """The change feed of what is assigned to the agency to answer (see `core.feed`)."""
+    assert query.updated_since is not None
+    return read_feed(
+        Complaint.changes_by_agency,
+        Complaint.updated_at,
+        agency_id,
+        FEED_KEY,
+        since=epoch(query.updated_since),
+        until=epoch(query.updated_until) if query.updated_until else None,
+        cursor=query.cursor,
+        limit=query.limit,
+        filter_condition=(Complaint.status == query.status) if query.status else None,
+    )
 
 
 def visible(agency_id: str, code: str) -> Complaint:

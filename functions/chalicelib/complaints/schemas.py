@@ -9,7 +9,7 @@ from pydantic import EmailStr, Field, field_validator, model_validator
 
 from chalicelib.core.errors import InvalidInput
 from chalicelib.core.filenames import clean as clean_file_name
-from chalicelib.core.queries import Query
+from chalicelib.core.queries import Query, cursor, limit
 from chalicelib.core.validation import Reply, StrictModel
 
 AgencyId = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9.\-]+$")
@@ -132,6 +132,7 @@ class Received(ComplaintView):
 
 class ComplaintList(Reply):
     items: list[ComplaintView]
+    next_cursor: str | None = None
 
 
 class PublishedItem(Reply):
@@ -173,3 +174,12 @@ class PublishedQuery(Query):
 
 class QueueQuery(Query):
     status: Literal["received", "assigned", "answered", "refused", "published", "closed"] | None = None
+    updated_since: datetime | None = Field(
+        default=None,
+        description=(
+            "Nguồn thay đổi: phản ánh giao cho cơ quan thay đổi từ thời điểm này (ISO 8601), cũ trước mới sau"
+        ),
+    )
+    updated_until: datetime | None = Field(default=None, description="Cùng updated_since: đến thời điểm này")
+    cursor: str | None = cursor()
+    limit: int = limit(50)

@@ -16,19 +16,18 @@ schemas = ModelRefs("chalicelib.payments.schemas")
     agency_payments_api,
     "/agency/payments",
     "GET",
-    summary="Payments to the agency, newest first (?status=, ?limit= up to 100)",
+    summary="Payments to the agency, newest first; with ?updated_since= the change feed, oldest change first",
     tag="agency-payments",
     access=Access.agency("payments:read"),
     query=schemas.AgencyPaymentsQuery,
     responses={200: Returns("Các khoản thanh toán cho cơ quan", schemas.IntentList)},
 )
 def agency_payments(call: Call) -> Response:
+    from chalicelib.payments.agency import list_payments
     from chalicelib.payments.routes import view
-    from chalicelib.store.payments import PaymentIntent
 
-    status = call.query.status
-    found = PaymentIntent.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=call.query.limit)
-    return json_reply({"intents": [view(intent) for intent in found if status is None or intent.status == status]})
+    found, next_cursor = list_payments(str(call.user.agency_id), call.query)
+    return json_reply({"intents": [view(intent) for intent in found], "next_cursor": next_cursor})
 
 
 @endpoint(

@@ -171,6 +171,7 @@ def _update_intent(transaction: TransactWrite, intent: PaymentIntent, status: st
         PaymentIntent.status.set(status),
         PaymentIntent.history.set(intent.history),
         PaymentIntent.settled_at.set(now),
+        PaymentIntent.updated_at.set(clock.now()),
         PaymentIntent.pending_shard.remove(),
     ]
     if notice.outcome == Outcome.SUCCEEDED:

@@ -74,6 +74,7 @@ def create(account: Account, request: Any) -> PaymentIntent:
         gateway=request.gateway,
         history=[{"status": CREATED, "at": now}],
         created_at=now,
+        updated_at=now,
     )
     intent.save()
     return intent
@@ -154,6 +155,7 @@ def set_status(intent: PaymentIntent, status: str, at: float) -> None:
     """Change the status in memory, with its time, and keep the sparse `pending` index to pending intents."""
     intent.status = status
     intent.history = [*intent.history, {"status": status, "at": at}]
+    intent.updated_at = clock.now()
     if status == PENDING:
         intent.pending_at = at
         intent.pending_shard = pending_shard(intent.intent_id)

@@ -57,6 +57,7 @@ def expire(intent: PaymentIntent) -> bool:
                 PaymentIntent.status.set("expired"),
                 PaymentIntent.history.set(intent.history),
                 PaymentIntent.settled_at.set(now),
+                PaymentIntent.updated_at.set(clock.now()),
                 PaymentIntent.pending_shard.remove(),
             ],
             condition=PaymentIntent.status == intents.PENDING,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.core.queries import OpenQuery, Query, limit
+from chalicelib.core.queries import OpenQuery, Query, cursor, limit
 from chalicelib.core.validation import Reply, StrictModel
 
 Gateway = Literal["vnpay", "momo", "paygov"]
@@ -68,6 +69,7 @@ class IntentView(Reply):
 
 class IntentList(Reply):
     intents: list[IntentView]
+    next_cursor: str | None = None
 
 
 class RefundCaseView(Reply):
@@ -148,6 +150,13 @@ Status = Literal["created", "pending", "succeeded", "failed", "cancelled", "expi
 class AgencyPaymentsQuery(Query):
     status: Status | None = None
     limit: int = limit(50)
+    cursor: str | None = cursor()
+    dossier_code: str | None = Field(default=None, min_length=3, max_length=60, description="Chỉ khoản của hồ sơ này")
+    updated_since: datetime | None = Field(
+        default=None,
+        description="Nguồn thay đổi: khoản thanh toán thay đổi từ thời điểm này (ISO 8601), cũ trước mới sau",
+    )
+    updated_until: datetime | None = Field(default=None, description="Cùng updated_since: đến thời điểm này")
 
 
 class RefundsQuery(Query):

@@ -30,6 +30,17 @@ class ComplaintsByHolder(GlobalSecondaryIndex["Complaint"]):
     updated_at = NumberAttribute(range_key=True)
 
 
+class ComplaintChangesByAgency(GlobalSecondaryIndex["Complaint"]):
+    """The answering agency's complaints by last change, oldest first: the change feed."""
+
+    class Meta:
+        index_name = "changes-by-agency"
+        projection = AllProjection()
+
+    agency_id = UnicodeAttribute(hash_key=True)
+    updated_at = NumberAttribute(range_key=True)
+
+
 class ComplaintsBySubmitter(GlobalSecondaryIndex["Complaint"]):
     class Meta:
         index_name = "by-submitter"
@@ -101,6 +112,7 @@ class Complaint(Model):
     version = VersionAttribute()
 
     by_holder = ComplaintsByHolder()
+    changes_by_agency = ComplaintChangesByAgency()
     by_submitter = ComplaintsBySubmitter()
     published = Published()
     published_questions = PublishedQuestions()

@@ -52,6 +52,17 @@ class IntentsByAgency(GlobalSecondaryIndex["PaymentIntent"]):
     created_at = NumberAttribute(range_key=True)
 
 
+class IntentChangesByAgency(GlobalSecondaryIndex["PaymentIntent"]):
+    """The beneficiary agency's payments by last change, oldest first: the change feed."""
+
+    class Meta:
+        index_name = "changes-by-agency"
+        projection = AllProjection()
+
+    agency_id = UnicodeAttribute(hash_key=True)
+    updated_at = NumberAttribute(range_key=True)
+
+
 class PendingIntents(GlobalSecondaryIndex["PaymentIntent"]):
     class Meta:
         index_name = "pending"
@@ -94,11 +105,13 @@ class PaymentIntent(Model):
     credited_amount = NumberAttribute(null=True)
     bank_code = UnicodeAttribute(null=True)
     pending_shard = UnicodeAttribute(null=True)
+    updated_at = NumberAttribute(null=True)  # every change; intents from before it existed are not in the feed
     version = VersionAttribute()
 
     by_owner = IntentsByOwner()
     by_subject = IntentsBySubject()
     by_agency = IntentsByAgency()
+    changes_by_agency = IntentChangesByAgency()
     pending = PendingIntents()
 
 
