@@ -93,14 +93,43 @@ def all_models() -> list[type[Model]]:
 
 
 def create_tables(wait: bool = True) -> list[str]:
-    """Create every missing table (idempotent); returns the names created."""
+    """Create every missing table, and every index missing from an existing one (a local state folder
+    from before the index was added); idempotent. Returns what was created. On AWS, infra/ owns this."""
     created = []
     for model in all_models():
         if not model.exists():
             model.create_table(wait=wait)
             created.append(model.Meta.table_name)
+        else:
+            created += [f"{model.Meta.table_name}/{name}" for name in _add_missing_indexes(model)]
         model.update_ttl(ignore_update_ttl_errors=False)
     return created
+
+
+def _add_missing_indexes(model: type[Model]) -> list[str]:
+    existing = {index["IndexName"] for index in model.describe_table().get("GlobalSecondaryIndexes", [])}
+    added = []
+    for index in model._get_schema().get("global_secondary_indexes", []):
+        if index["index_name"] in existing:
+            continue
+        model._get_connection().connection._make_api_call(  # PynamoDB has no call for adding an index
+            "UpdateTable",
+            {
+                "TableName": model.Meta.table_name,
+                "AttributeDefinitions": index["attribute_definitions"],
+                "GlobalSecondaryIndexUpdates": [
+                    {
+                        "Create": {
+                            "IndexName": index["index_name"],
+                            "KeySchema": index["key_schema"],
+                            "Projection": index["projection"],
+                        }
+                    }
+                ],
+            },
+        )
+        added.append(index["index_name"])
+    return added
 
 
 def table_names() -> dict[str, Any]:
