@@ -28,7 +28,8 @@ from typing import Any
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
-AGENCY = "CSGT"  # executes 3.000353 (international driving licence) in the shipped catalogue
+AGENCY = "CSGT"
+PROCEDURE = "3.000353"  # the international driving licence, which the CSGT executes
 
 
 def free_port() -> int:
@@ -37,10 +38,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def publish_procedure(folder: Path) -> None:
+    """The catalogue export of the procedure the items sync (strict sync checks the agency executes it)."""
+    sys.path.insert(0, str(REPO))
+    from catalog_build.exports import procedure_json
+    from catalog_build.models import Procedure
+    from tests.factories import procedure_record
+
+    folder.mkdir(parents=True)
+    record = procedure_record(PROCEDURE, agencies={"executing": [AGENCY]})
+    (folder / f"{PROCEDURE.replace('.', '-')}.json").write_text(
+        procedure_json(Procedure.model_validate(record)), encoding="utf-8"
+    )
+
+
 def start_stack(folder: Path) -> tuple[subprocess.Popen[str], str, dict[str, Any]]:
     site = folder / "site"
     site.mkdir()
     (site / "index.html").write_text("<!doctype html><title>Cổng</title>", encoding="utf-8")
+    publish_procedure(site / "du-lieu" / "thu-tuc")
     ports = {"--api-port": free_port(), "--aws-port": free_port(), "--site-port": free_port()}
     command = [sys.executable, "-m", "devstack", f"--state-dir={folder / 'state'}", f"--site-dir={site}"]
     command += [f"{name}={port}" for name, port in ports.items()]
@@ -80,7 +96,7 @@ def client_run(issuer: str, bearer: str, number: int, requests_count: int, batch
                 "status": status,
             }
             if round_number == 0:
-                item |= {"owner": owner, "procedure_code": "3.000353"}
+                item |= {"owner": owner, "procedure_code": PROCEDURE}
             items.append(item)
         started = time.perf_counter()
         answer = session.post(f"{issuer}/agency/sync/dossiers", data=json.dumps({"items": items}), timeout=120)
