@@ -132,3 +132,44 @@ def test_an_html_error_page_also_documents_the_json_error_shape(document):
     sign_in = document["paths"]["/oidc/authorize"]["post"]["responses"]["400"]["content"]
     assert set(sign_in) == {"text/html", "application/json"}
     assert sign_in["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorReply"}
+
+
+def test_every_component_schema_has_a_unique_name_and_title(document):
+    """Generators name a model by its title; two models of one title lose one of them (and the
+    endpoints using it): `openapi-python-client` did so with two `Lookup` and two `StatusChange`."""
+    schemas = document["components"]["schemas"]
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+    assert sorted(title for title in titles if titles.count(title) > 1) == []
+    assert [name for name in schemas if "__" in name] == [], "pydantic qualified a name it found twice"
+    assert [name for name, schema in schemas.items() if schema.get("title", name) != name] == []
+
+
+def test_only_operations_that_take_a_body_document_a_415(document):
+    for path, method, operation in operations(document):
+        takes_body = "requestBody" in operation
+        assert ("415" in operation["responses"]) == takes_body, f"{method} {path}"
+
+
+def test_every_time_in_an_answer_is_an_iso_8601_date_time(document):
+    """Times are `date-time` strings (sent with Vietnam's offset, +07:00), never epoch numbers."""
+    wrong = []
+    for name, schema in document["components"]["schemas"].items():
+        for field, value in schema.get("properties", {}).items():
+            if field == "at" or field.endswith("_at"):
+                options = [option for option in value.get("anyOf", [value]) if option.get("type") != "null"]
+                if [(option.get("type"), option.get("format")) for option in options] != [("string", "date-time")]:
+                    wrong.append(f"{name}.{field}")
+    assert wrong == []
+
+
+def test_discovery_and_the_document_list_every_scope_an_agency_route_requires(http, document):
+    from chalicelib.core.api import ENDPOINTS
+
+    required = {
+        scope for spec in ENDPOINTS if spec.access and spec.access.kind == "agency" for scope in spec.access.scopes
+    }
+    discovery = http.get("/.well-known/openid-configuration").json_body
+    assert required and required <= set(discovery["scopes_supported"])
+    assert {"openid", "profile"} <= set(discovery["scopes_supported"])
+    flow = document["components"]["securitySchemes"]["agencyToken"]["flows"]["clientCredentials"]
+    assert required <= set(flow["scopes"]) <= set(discovery["scopes_supported"])

@@ -70,7 +70,7 @@ def get_dossier(call: Call) -> Response:
     summary="Move a dossier to another national status (accept 2, refuse 3 with a note, ...)",
     tag=TAG,
     access=WRITE,
-    body=schemas.StatusChange,
+    body=schemas.DossierStatusChange,
     responses={200: DOSSIER},
 )
 def change_status(call: Call) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -42,9 +43,9 @@ class FeeLineView(Reply):
     amount: int
 
 
-class StatusChange(Reply):
+class PaymentStatusChange(Reply):
     status: str
-    at: float
+    at: datetime
 
 
 class IntentView(Reply):
@@ -59,11 +60,11 @@ class IntentView(Reply):
     agency_id: str
     dossier_code: str | None = None
     lines: list[FeeLineView]
-    history: list[StatusChange]
+    history: list[PaymentStatusChange]
     transaction_id: str | None = None
-    created_at: float
-    pending_at: float | None = None
-    settled_at: float | None = None
+    created_at: datetime
+    pending_at: datetime | None = None
+    settled_at: datetime | None = None
 
 
 class IntentList(Reply):
@@ -78,7 +79,7 @@ class RefundCaseView(Reply):
     amount: int
     reason: Literal["obligation_paid", "second_success", "not_sent"]
     status: Literal["open"]
-    opened_at: float
+    opened_at: datetime
 
 
 class RefundCaseList(Reply):

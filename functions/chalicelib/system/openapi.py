@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.core.api import FORM, JSON, MAX_PATH_PARAM, Endpoint, resolve
+from chalicelib.core.auth import AGENCY_SCOPES
 from chalicelib.core.validation import Reply
 from chalicelib.sso.schemas import OAuthErrorReply
 
@@ -134,9 +135,10 @@ def _responses(spec: Endpoint, refs: dict[str, Any]) -> dict[str, Any]:
         if answer.headers:
             entry["headers"] = {name: {"schema": {"type": "string"}} for name in answer.headers}
         responses[str(status)] = entry
-    # A body with a missing or other Content-Type (or charset) is refused by the edge (`core.api._require_media`).
-    unsupported = {JSON: {"schema": refs["ErrorReply:serialization"]}}
-    responses.setdefault("415", {"description": "Kiểu nội dung không được hỗ trợ", "content": unsupported})
+    if spec.body is not None:
+        # A body with a missing or other Content-Type (or charset) is refused by the edge (`core.api._require_media`).
+        unsupported = {JSON: {"schema": refs["ErrorReply:serialization"]}}
+        responses.setdefault("415", {"description": "Kiểu nội dung không được hỗ trợ", "content": unsupported})
     if "4XX" not in responses:
         responses["4XX"] = {"description": "Lỗi của yêu cầu", "content": {JSON: {"schema": error}}}
     return responses
@@ -160,13 +162,7 @@ def _security_schemes(issuer: str) -> dict[str, Any]:
             "flows": {
                 "clientCredentials": {
                     "tokenUrl": f"{issuer}/oidc/token",
-                    "scopes": {
-                        "agency:read": "Read the agency's own integration data",
-                        "dossiers:read": "Read the agency's dossiers",
-                        "dossiers:write": "Update the agency's dossiers",
-                        "complaints:answer": "Answer complaints routed to the agency",
-                        "payments:read": "Read payments for the agency's dossiers",
-                    },
+                    "scopes": dict(AGENCY_SCOPES),
                 }
             },
         },
