@@ -173,3 +173,36 @@ def test_discovery_and_the_document_list_every_scope_an_agency_route_requires(ht
     assert {"openid", "profile"} <= set(discovery["scopes_supported"])
     flow = document["components"]["securitySchemes"]["agencyToken"]["flows"]["clientCredentials"]
     assert required <= set(flow["scopes"]) <= set(discovery["scopes_supported"])
+
+
+def test_the_document_states_the_versioning_time_and_rate_limit_policies(document):
+    description = document["info"]["description"]
+    for promise in ("API-Version: 1", "Deprecation", "Sunset", "six months", "+07:00", "RateLimit-Remaining"):
+        assert promise in description
+
+
+def test_a_deprecated_operation_is_marked_and_its_answers_name_announcement_and_sunset():
+    from datetime import date
+
+    from chalicelib.core.api import Deprecated, Endpoint, Returns
+
+    notice = Deprecated(announced=date(2027, 1, 1), sunset=date(2027, 7, 5))
+    spec = Endpoint("/old", "GET", "old_thing", "An old thing", "tests", {200: Returns("OK")}, deprecated=notice)
+    operation = build_document({"/old": {"GET": object()}}, [spec], "http://127.0.0.1:1")["paths"]["/old"]["get"]
+    assert operation["deprecated"] is True and "2027-07-05" in operation["description"]
+    assert {"Deprecation", "Sunset"} <= set(operation["responses"]["200"]["headers"])
+    assert notice.headers() == {"Deprecation": "@1798761600", "Sunset": "Mon, 05 Jul 2027 00:00:00 GMT"}
+
+
+def test_a_route_cannot_be_deprecated_with_less_than_six_months_notice():
+    from datetime import date
+
+    from chalice import Blueprint
+
+    from chalicelib.core.api import Deprecated, Returns, endpoint
+
+    hurried = Deprecated(announced=date(2027, 1, 1), sunset=date(2027, 3, 1))
+    with pytest.raises(ValueError, match="six months"):
+        endpoint(
+            Blueprint("tests"), "/old", "GET", summary="s", tag="t", responses={200: Returns("OK")}, deprecated=hurried
+        )

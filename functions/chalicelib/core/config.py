@@ -37,6 +37,7 @@ class Settings(NamedTuple):
     procedures_bucket: str | None
     attachments_bucket: str
     payments: PaymentSettings
+    agency_rate_limit: int = 600  # requests per client and minute on the agency routes (`core.ratelimit`)
 
     @property
     def secure_cookies(self) -> bool:
@@ -141,6 +142,7 @@ def load_settings() -> Settings:
         attachments_bucket=os.environ.get("PORTAL_ATTACHMENTS_BUCKET")
         or f"{os.environ.get('PORTAL_TABLE_PREFIX', 'dvc-local')}-attachments",
         payments=_payment_settings(os.environ.get("PORTAL_ISSUER", "http://127.0.0.1:8001")),
+        agency_rate_limit=int(os.environ.get("PORTAL_AGENCY_RATE_LIMIT", "600")),
     )
 
 
