@@ -206,3 +206,60 @@ def test_a_route_cannot_be_deprecated_with_less_than_six_months_notice():
         endpoint(
             Blueprint("tests"), "/old", "GET", summary="s", tag="t", responses={200: Returns("OK")}, deprecated=hurried
         )
+
+
+def handlers(app: Any) -> Iterator[tuple[str, str, Any]]:
+    """Every route's own handler (the function `@endpoint` wrapped)."""
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            yield path, method, getattr(entry.view_function, "__wrapped__", entry.view_function)
+
+
+def test_every_handler_that_reads_the_query_string_declares_a_query_model(app):
+    import inspect
+
+    from chalicelib.core.api import ENDPOINTS
+
+    declared = {(spec.path, spec.method): spec.query for spec in ENDPOINTS}
+    undeclared = []
+    for path, method, handler in handlers(app):
+        source = inspect.getsource(handler)
+        if ("call.query" in source or "call.raw_query" in source) and declared.get((path, method)) is None:
+            undeclared.append(f"{method} {path}")
+    assert undeclared == []
+
+
+def test_every_query_parameter_a_handler_names_is_declared(app):
+    """Handlers of open query models (OAuth requests, gateway callbacks) may read `call.raw_query[...]`:
+    every name they read must still be a field of the model, hence documented."""
+    import inspect
+    import re
+
+    from chalicelib.core.api import ENDPOINTS, resolve
+
+    models = {(spec.path, spec.method): resolve(spec.query) for spec in ENDPOINTS if spec.query is not None}
+    read = re.compile(r"(?:raw_query|query)(?:\.get\(|\[)\s*\"(\w+)\"")
+    missing = []
+    for path, method, handler in handlers(app):
+        model = models.get((path, method))
+        if model is None:
+            continue
+        for name in read.findall(inspect.getsource(handler)):
+            if name not in model.model_fields:
+                missing.append(f"{method} {path}: {name}")
+    assert missing == []
+
+
+def test_every_field_of_a_query_model_is_a_documented_parameter(document):
+    from chalicelib.core.api import ENDPOINTS, resolve
+
+    checked = 0
+    for spec in ENDPOINTS:
+        if spec.query is None:
+            continue
+        operation = document["paths"][spec.path][spec.method.lower()]
+        documented = {parameter["name"] for parameter in operation["parameters"] if parameter["in"] == "query"}
+        fields = resolve(spec.query).model_fields
+        assert documented == {field.alias or name for name, field in fields.items()}, f"{spec.method} {spec.path}"
+        checked += 1
+    assert checked > 10

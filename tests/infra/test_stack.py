@@ -272,3 +272,32 @@ def test_every_log_group_has_a_retention_period(templates: dict[str, dict[str, A
         assert groups and all(group["RetentionInDays"] == expected[stage] for group in groups)
         for function in properties(template, "AWS::Lambda::Function"):
             assert "LogGroup" in function["LoggingConfig"]
+
+
+def test_gateway_answers_an_unknown_path_with_a_404_in_the_apps_error_shape(dev: dict[str, Any]) -> None:
+    from chalicelib.core.errors import error_body
+
+    responses = {response["ResponseType"]: response for response in properties(dev, "AWS::ApiGateway::GatewayResponse")}
+    missing = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["StatusCode"] == "404"
+    body = json.loads(missing["ResponseTemplates"]["application/json"])
+    assert body == error_body("not_found", "Không có tài nguyên nào tại địa chỉ này.")
+    assert missing["ResponseParameters"]["gatewayresponse.header.API-Version"] == "'1'"
+
+
+def test_every_other_gateway_refusal_uses_the_error_shape(dev: dict[str, Any]) -> None:
+    responses = {response["ResponseType"]: response for response in properties(dev, "AWS::ApiGateway::GatewayResponse")}
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED", "REQUEST_TOO_LARGE", "WAF_FILTERED"} <= set(responses)
+    assert "StatusCode" not in responses["DEFAULT_4XX"] and "StatusCode" not in responses["DEFAULT_5XX"]
+    assert responses["THROTTLED"]["StatusCode"] == "429"
+    for kind, response in responses.items():
+        error = json.loads(response["ResponseTemplates"]["application/json"])["error"]
+        assert set(error) == {"code", "message"} and error["message"], kind
+        assert response["ResponseParameters"]["gatewayresponse.header.Cache-Control"] == "'no-store'", kind
+
+
+def test_the_api_stage_throttles_all_traffic_as_the_outer_limit(templates: dict[str, dict[str, Any]]) -> None:
+    for template in templates.values():
+        (stage,) = properties(template, "AWS::ApiGateway::Stage")
+        (settings,) = [setting for setting in stage["MethodSettings"] if setting["HttpMethod"] == "*"]
+        assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0

@@ -155,6 +155,12 @@ class RefundsQuery(Query):
     limit: int = limit(50)
 
 
+class SandboxCheckoutQuery(OpenQuery):
+    """The sandbox gateway's page takes the redirect of whichever gateway it plays, with that
+    gateway's own signed parameters (VNPay's `vnp_*`, MoMo's and the national platform's), checked
+    by the gateway's adapter rather than named here."""
+
+
 Vnp = Field(default=None, max_length=255)
 
 
