@@ -34,11 +34,11 @@ from chalicelib.core.logs import get_logger, log_event
 from chalicelib.core.untrusted import check_tree, load_json
 from chalicelib.core.validation import parse
 
-API_VERSION = "1"  # sent on every answer; see the deprecation policy in `system.openapi`
-JSON = "application/json"
-
 if TYPE_CHECKING:
     from chalicelib.core.ratelimit import Quota
+
+API_VERSION = "1"  # sent on every answer; see the versioning policy in `system.openapi`
+JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 HTML = "text/html"
 MAX_PATH_PARAM = 100
