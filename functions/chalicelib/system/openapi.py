@@ -31,10 +31,11 @@ carry no version until then). An operation to be withdrawn is marked `deprecated
 answers carry `Deprecation` (RFC 9745, the date it was announced) and `Sunset` (RFC 8594, the date
 it stops), at least six months apart.
 
-**Times** are ISO 8601 with Vietnam's offset (`2026-11-23T14:05:00+07:00`); dates are `YYYY-MM-DD`.
+**Times** are ISO 8601 with Vietnam's offset (`2026-11-23T14:05:00+07:00`); dates are `YYYY-MM-DD`
+(OAuth 2.0 fields keep their RFCs' numbers: `expires_in`, introspection's `exp` and `iat`).
 
 **Errors** are `{{"error": {{"code", "message", "field"}}}}` with the right status (messages in Vietnamese);
-the token endpoint answers in the OAuth 2.0 format.
+the token endpoint answers in the OAuth 2.0 format. A path no operation declares is a 404 `not_found`.
 
 **Rate limits.** Each agency system (client-credentials token) may send a number of requests per
 minute (600 by default): every answer of an agency operation carries `RateLimit-Limit`,
