@@ -63,6 +63,20 @@ class Api(Construct):
                 throttling_burst_limit=stage.api_throttle_burst,
             ),
         )
+        self._gateway_responses(shape)
+
+    def _gateway_responses(self, shape: AppShape) -> None:
+        """API Gateway's own refusals in the app's error shape: an unknown path is a 404, not a 403
+        "Missing Authentication Token" (the table is `chalicelib.system.gateway`)."""
+        headers = {name: f"'{value}'" for name, value in shape.gateway_headers if name != "Content-Type"}
+        for answer in shape.gateway_answers:
+            self.rest_api.add_gateway_response(
+                answer.response_type,
+                type=apigateway.ResponseType.of(answer.response_type),
+                status_code=str(answer.status) if answer.status is not None else None,
+                response_headers=headers,
+                templates={"application/json": answer.body},
+            )
 
     def route(self, shape: AppShape, app_function: lambda_.IFunction, callback_function: lambda_.IFunction) -> None:
         """Every route of the app to its function, the payment callbacks to theirs."""

@@ -54,12 +54,23 @@ class QueueHandler:
 
 
 @dataclass(frozen=True)
+class GatewayAnswer:
+    """One of API Gateway's own answers, in the app's error shape (`chalicelib.system.gateway`)."""
+
+    response_type: str
+    status: int | None
+    body: str  # JSON
+
+
+@dataclass(frozen=True)
 class AppShape:
     routes: tuple[Route, ...]
     jobs: tuple[Job, ...]
     streams: tuple[StreamHandler, ...]
     binary_types: tuple[str, ...]
     queues: tuple[QueueHandler, ...] = ()
+    gateway_answers: tuple[GatewayAnswer, ...] = ()
+    gateway_headers: tuple[tuple[str, str], ...] = ()
 
 
 _PLACEHOLDER = "arn:aws:dynamodb:local:000000000000:table/{}/stream/infra"
@@ -113,7 +124,21 @@ def app_shape() -> AppShape:
         for source in app.event_sources
         if type(source).__name__ == "SQSEventConfig"
     )
-    return AppShape(routes=routes, jobs=jobs, streams=streams, binary_types=tuple(app.api.binary_types), queues=queues)
+    from chalicelib.system.gateway import GATEWAY_ERRORS, GATEWAY_HEADERS
+
+    answers = tuple(
+        GatewayAnswer(error.response_type, error.status, json.dumps(error.body(), ensure_ascii=False))
+        for error in GATEWAY_ERRORS
+    )
+    return AppShape(
+        routes=routes,
+        jobs=jobs,
+        streams=streams,
+        binary_types=tuple(app.api.binary_types),
+        gateway_answers=answers,
+        gateway_headers=tuple(GATEWAY_HEADERS.items()),
+        queues=queues,
+    )
 
 
 def _expression(value: object) -> str:

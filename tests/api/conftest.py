@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from chalice.test import Client as TestClient
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
@@ -15,6 +14,7 @@ from chalicelib.core import clock as clock_module
 from chalicelib.core.clock import FixedClock
 from chalicelib.store.base import create_tables
 from chalicelib.store.files import create_buckets
+from devstack.gateway import GatewayTestClient as TestClient
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from chalice.test import Client as TestClient
-
 from chalicelib.sso import accounts
 from chalicelib.sso.clients import register_client
 from chalicelib.sso.schemas import BusinessRegistration, CitizenRegistration
 from chalicelib.store.accounts import Account
+from devstack.gateway import GatewayTestClient as TestClient
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 PASSWORD = "Mật-khẩu-thử-2026"

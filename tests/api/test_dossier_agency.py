@@ -24,6 +24,7 @@ from tests.api.factories import (
     create_relying_party,
     json_body,
 )
+from tests.api.times import vietnam_time
 
 JSON = {"Content-Type": "application/json"}
 
@@ -248,7 +249,7 @@ def test_a_supplement_request_moves_the_due_date_and_records_both_dates(http, ca
     [supplement] = body["supplements"]
     assert supplement["old_due_date"] == old_due and supplement["new_due_date"] == new_due
     assert supplement["reason"] == request["reason"] and supplement["documents"] == ["TK01"]
-    assert supplement["requested_at"] > 0
+    assert vietnam_time(supplement["requested_at"])
 
 
 def test_a_supplement_request_with_a_due_date_in_the_past_is_refused(http, ca_tinh):
@@ -277,7 +278,7 @@ def test_result_documents_are_appended_with_a_timestamp(http, ca_tinh):
     assert answer.status_code == 200, answer.body
     results = answer.json_body["results"]
     assert [result["name"] for result in results] == ["Giấy phép", "Quyết định"]
-    assert results[0]["number"] == "123/GP" and all(result["attached_at"] > 0 for result in results)
+    assert results[0]["number"] == "123/GP" and all(vietnam_time(result["attached_at"]) for result in results)
 
 
 def test_results_cannot_be_attached_to_a_refused_dossier(http, ca_tinh):

@@ -132,3 +132,134 @@ def test_an_html_error_page_also_documents_the_json_error_shape(document):
     sign_in = document["paths"]["/oidc/authorize"]["post"]["responses"]["400"]["content"]
     assert set(sign_in) == {"text/html", "application/json"}
     assert sign_in["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorReply"}
+
+
+def test_every_component_schema_has_a_unique_name_and_title(document):
+    """Generators name a model by its title; two models of one title lose one of them (and the
+    endpoints using it): `openapi-python-client` did so with two `Lookup` and two `StatusChange`."""
+    schemas = document["components"]["schemas"]
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+    assert sorted(title for title in titles if titles.count(title) > 1) == []
+    assert [name for name in schemas if "__" in name] == [], "pydantic qualified a name it found twice"
+    assert [name for name, schema in schemas.items() if schema.get("title", name) != name] == []
+
+
+def test_only_operations_that_take_a_body_document_a_415(document):
+    for path, method, operation in operations(document):
+        takes_body = "requestBody" in operation
+        assert ("415" in operation["responses"]) == takes_body, f"{method} {path}"
+
+
+def test_every_time_in_an_answer_is_an_iso_8601_date_time(document):
+    """Times are `date-time` strings (sent with Vietnam's offset, +07:00), never epoch numbers."""
+    wrong = []
+    for name, schema in document["components"]["schemas"].items():
+        for field, value in schema.get("properties", {}).items():
+            if field == "at" or field.endswith("_at"):
+                options = [option for option in value.get("anyOf", [value]) if option.get("type") != "null"]
+                if [(option.get("type"), option.get("format")) for option in options] != [("string", "date-time")]:
+                    wrong.append(f"{name}.{field}")
+    assert wrong == []
+
+
+def test_discovery_and_the_document_list_every_scope_an_agency_route_requires(http, document):
+    from chalicelib.core.api import ENDPOINTS
+
+    required = {
+        scope for spec in ENDPOINTS if spec.access and spec.access.kind == "agency" for scope in spec.access.scopes
+    }
+    discovery = http.get("/.well-known/openid-configuration").json_body
+    assert required and required <= set(discovery["scopes_supported"])
+    assert {"openid", "profile"} <= set(discovery["scopes_supported"])
+    flow = document["components"]["securitySchemes"]["agencyToken"]["flows"]["clientCredentials"]
+    assert required <= set(flow["scopes"]) <= set(discovery["scopes_supported"])
+
+
+def test_the_document_states_the_versioning_time_and_rate_limit_policies(document):
+    description = document["info"]["description"]
+    for promise in ("API-Version: 1", "Deprecation", "Sunset", "six months", "+07:00", "RateLimit-Remaining"):
+        assert promise in description
+
+
+def test_a_deprecated_operation_is_marked_and_its_answers_name_announcement_and_sunset():
+    from datetime import date
+
+    from chalicelib.core.api import Deprecated, Endpoint, Returns
+
+    notice = Deprecated(announced=date(2027, 1, 1), sunset=date(2027, 7, 5))
+    spec = Endpoint("/old", "GET", "old_thing", "An old thing", "tests", {200: Returns("OK")}, deprecated=notice)
+    operation = build_document({"/old": {"GET": object()}}, [spec], "http://127.0.0.1:1")["paths"]["/old"]["get"]
+    assert operation["deprecated"] is True and "2027-07-05" in operation["description"]
+    assert {"Deprecation", "Sunset"} <= set(operation["responses"]["200"]["headers"])
+    assert notice.headers() == {"Deprecation": "@1798761600", "Sunset": "Mon, 05 Jul 2027 00:00:00 GMT"}
+
+
+def test_a_route_cannot_be_deprecated_with_less_than_six_months_notice():
+    from datetime import date
+
+    from chalice import Blueprint
+
+    from chalicelib.core.api import Deprecated, Returns, endpoint
+
+    hurried = Deprecated(announced=date(2027, 1, 1), sunset=date(2027, 3, 1))
+    with pytest.raises(ValueError, match="six months"):
+        endpoint(
+            Blueprint("tests"), "/old", "GET", summary="s", tag="t", responses={200: Returns("OK")}, deprecated=hurried
+        )
+
+
+def handlers(app: Any) -> Iterator[tuple[str, str, Any]]:
+    """Every route's own handler (the function `@endpoint` wrapped)."""
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            yield path, method, getattr(entry.view_function, "__wrapped__", entry.view_function)
+
+
+def test_every_handler_that_reads_the_query_string_declares_a_query_model(app):
+    import inspect
+
+    from chalicelib.core.api import ENDPOINTS
+
+    declared = {(spec.path, spec.method): spec.query for spec in ENDPOINTS}
+    undeclared = []
+    for path, method, handler in handlers(app):
+        source = inspect.getsource(handler)
+        if ("call.query" in source or "call.raw_query" in source) and declared.get((path, method)) is None:
+            undeclared.append(f"{method} {path}")
+    assert undeclared == []
+
+
+def test_every_query_parameter_a_handler_names_is_declared(app):
+    """Handlers of open query models (OAuth requests, gateway callbacks) may read `call.raw_query[...]`:
+    every name they read must still be a field of the model, hence documented."""
+    import inspect
+    import re
+
+    from chalicelib.core.api import ENDPOINTS, resolve
+
+    models = {(spec.path, spec.method): resolve(spec.query) for spec in ENDPOINTS if spec.query is not None}
+    read = re.compile(r"(?:raw_query|query)(?:\.get\(|\[)\s*\"(\w+)\"")
+    missing = []
+    for path, method, handler in handlers(app):
+        model = models.get((path, method))
+        if model is None:
+            continue
+        for name in read.findall(inspect.getsource(handler)):
+            if name not in model.model_fields:
+                missing.append(f"{method} {path}: {name}")
+    assert missing == []
+
+
+def test_every_field_of_a_query_model_is_a_documented_parameter(document):
+    from chalicelib.core.api import ENDPOINTS, resolve
+
+    checked = 0
+    for spec in ENDPOINTS:
+        if spec.query is None:
+            continue
+        operation = document["paths"][spec.path][spec.method.lower()]
+        documented = {parameter["name"] for parameter in operation["parameters"] if parameter["in"] == "query"}
+        fields = resolve(spec.query).model_fields
+        assert documented == {field.alias or name for name, field in fields.items()}, f"{spec.method} {spec.path}"
+        checked += 1
+    assert checked > 10

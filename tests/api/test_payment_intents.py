@@ -16,6 +16,7 @@ from tests.api.factories import (
     send_callback,
     user_token,
 )
+from tests.api.times import vietnam_time
 
 FEES = [
     {"kind": "fee", "amount": 50000, "unit": "đồng/hồ sơ"},
@@ -91,7 +92,10 @@ def test_traffic_fine_and_insurance_amounts_come_from_the_registry(http, headers
 def test_checkout_moves_the_intent_to_pending_and_returns_the_signed_gateway_url(http, citizen, headers):
     dossier = dossier_awaiting_payment(citizen)
     answer = pending_payment(http, headers, kind="dossier_fee", dossier_code=dossier.code, gateway="vnpay")
-    assert answer["intent"]["status"] == "pending" and answer["intent"]["pending_at"]
+    intent = answer["intent"]
+    assert intent["status"] == "pending" and vietnam_time(intent["pending_at"]) >= vietnam_time(intent["created_at"])
+    assert [change["status"] for change in intent["history"]] == ["created", "pending"]
+    assert all(vietnam_time(change["at"]) for change in intent["history"])
     query = parse_qs(urlsplit(answer["redirect_url"]).query)
     assert query["vnp_Amount"] == ["13500000"] and query["vnp_TxnRef"] == [answer["intent"]["intent_id"]]
     assert answer["redirect_url"].split("?")[0].endswith("/sandbox/payments/vnpay")

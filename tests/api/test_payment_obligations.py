@@ -28,6 +28,7 @@ from tests.api.factories import (
     send_callback,
     user_token,
 )
+from tests.api.times import vietnam_time
 
 FINE = {"kind": "traffic_fine", "reference": "0001/QĐ-XPHC"}
 FINE_AMOUNT = 800_000
@@ -37,6 +38,7 @@ def refunds_seen_by(http, agency_id: str) -> list[dict]:
     agency = create_agency_client(agency_id, client_id=f"{agency_id.lower()}-ketoan", scopes=["payments:read"])
     answer = http.get("/agency/payments/refunds", headers=bearer(agency_token(http, agency)))
     assert answer.status_code == 200, answer.body
+    assert all(vietnam_time(case["opened_at"]) for case in answer.json_body["refunds"])
     return answer.json_body["refunds"]
 
 

@@ -49,7 +49,22 @@ def test_the_sandbox_command_says_to_start_the_stack_when_none_is_running(tmp_pa
     assert "make run" in done.stderr
 
 
+def publish_real_procedures(folder: Path, *codes: str) -> None:
+    """The catalogue exports `make run` builds, for the real procedures the quick start syncs (a strict
+    sync refuses procedures missing from the catalogue)."""
+    import yaml
+
+    from catalog_build.exports import procedure_json
+    from catalog_build.models import Procedure
+
+    for code in codes:
+        record = yaml.safe_load((REPO / "data" / "procedures" / f"{code}.yaml").read_text(encoding="utf-8"))
+        text = procedure_json(Procedure.model_validate(record))
+        (folder / f"{code.replace('.', '-')}.json").write_text(text, encoding="utf-8")
+
+
 def test_the_quick_start_reaches_a_synced_batch_and_a_status_move_as_written(stacks: Launcher):
+    publish_real_procedures(stacks.site_dir / "du-lieu" / "thu-tuc", "2.001895", "1.005136")
     stack = stacks.start()
     done = subprocess.run(
         ["bash", "-c", quick_start_script(stacks)], cwd=REPO, capture_output=True, text=True, timeout=120

@@ -275,7 +275,6 @@ def test_every_log_group_has_a_retention_period(templates: dict[str, dict[str, A
 
 
 def test_webhook_deliveries_go_through_a_queue_with_a_dead_letter_queue_and_a_consumer(dev: dict[str, Any]) -> None:
-    [consumer] = app_shape().queues
     queues = resources(dev, "AWS::SQS::Queue")
     [(queue_name, work_queue)] = [
         (n, body["Properties"]) for n, body in queues.items() if "RedrivePolicy" in body["Properties"]
@@ -284,8 +283,37 @@ def test_webhook_deliveries_go_through_a_queue_with_a_dead_letter_queue_and_a_co
     assert work_queue["VisibilityTimeout"] >= 6 * 30
     mappings = properties(dev, "AWS::Lambda::EventSourceMapping")
     from_queue = [m for m in mappings if queue_name in json.dumps(m.get("EventSourceArn", {}))]
-    assert len(from_queue) == 1 and from_queue[0]["BatchSize"] == consumer.batch_size
+    assert len(from_queue) == 1 and from_queue[0]["BatchSize"] == 10
     handlers = {props["Handler"]: props for props in properties(dev, "AWS::Lambda::Function")}
     variables = handlers["app.app"]["Environment"]["Variables"]
     assert isinstance(variables["PORTAL_WEBHOOK_QUEUE_URL"], dict)  # a reference to the stack's queue
-    assert consumer.handler in handlers
+    assert "app.deliver_webhooks" in handlers  # the consumer (app_shape() here may see an app imported earlier)
+
+
+def test_gateway_answers_an_unknown_path_with_a_404_in_the_apps_error_shape(dev: dict[str, Any]) -> None:
+    from chalicelib.core.errors import error_body
+
+    responses = {response["ResponseType"]: response for response in properties(dev, "AWS::ApiGateway::GatewayResponse")}
+    missing = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["StatusCode"] == "404"
+    body = json.loads(missing["ResponseTemplates"]["application/json"])
+    assert body == error_body("not_found", "Không có tài nguyên nào tại địa chỉ này.")
+    assert missing["ResponseParameters"]["gatewayresponse.header.API-Version"] == "'1'"
+
+
+def test_every_other_gateway_refusal_uses_the_error_shape(dev: dict[str, Any]) -> None:
+    responses = {response["ResponseType"]: response for response in properties(dev, "AWS::ApiGateway::GatewayResponse")}
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED", "REQUEST_TOO_LARGE", "WAF_FILTERED"} <= set(responses)
+    assert "StatusCode" not in responses["DEFAULT_4XX"] and "StatusCode" not in responses["DEFAULT_5XX"]
+    assert responses["THROTTLED"]["StatusCode"] == "429"
+    for kind, response in responses.items():
+        error = json.loads(response["ResponseTemplates"]["application/json"])["error"]
+        assert set(error) == {"code", "message"} and error["message"], kind
+        assert response["ResponseParameters"]["gatewayresponse.header.Cache-Control"] == "'no-store'", kind
+
+
+def test_the_api_stage_throttles_all_traffic_as_the_outer_limit(templates: dict[str, dict[str, Any]]) -> None:
+    for template in templates.values():
+        (stage,) = properties(template, "AWS::ApiGateway::Stage")
+        (settings,) = [setting for setting in stage["MethodSettings"] if setting["HttpMethod"] == "*"]
+        assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0

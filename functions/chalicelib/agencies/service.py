@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from chalicelib.core import auth
 from chalicelib.store.clients import Client
 
-AGENCY_SCOPES = frozenset(
-    {"agency:read", "dossiers:read", "dossiers:write", "complaints:answer", "payments:read", "webhooks:manage"}
-)
+AGENCY_SCOPES = frozenset(auth.AGENCY_SCOPES)
 
 
 def clients_of(agency_id: str) -> list[Client]:

@@ -61,7 +61,7 @@ def my_complaints(call: Call) -> Response:
     "POST",
     summary="Follow a complaint by code and contact",
     tag="complaints",
-    body=schemas.Lookup,
+    body=schemas.ComplaintLookup,
     responses={200: _ITEM},
 )
 def lookup_complaint(call: Call) -> Response:

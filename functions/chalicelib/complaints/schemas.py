@@ -161,7 +161,7 @@ class FaqExport(Reply):
     entries: list[FaqItem]
 
 
-class Lookup(StrictModel):
+class ComplaintLookup(StrictModel):
     code: str = Field(min_length=8, max_length=30, pattern=r"^(PA|HD)-\d{6}-\d{4,6}$")
     contact: str = Field(min_length=5, max_length=300, description="Thư điện tử hoặc số điện thoại đã để lại")
 

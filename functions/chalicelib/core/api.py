@@ -12,8 +12,9 @@ import importlib
 import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from chalice import Blueprint, CORSConfig, Response
@@ -33,6 +34,10 @@ from chalicelib.core.logs import get_logger, log_event
 from chalicelib.core.untrusted import check_tree, load_json
 from chalicelib.core.validation import parse
 
+if TYPE_CHECKING:
+    from chalicelib.core.ratelimit import Quota
+
+API_VERSION = "1"  # sent on every answer; see the versioning policy in `system.openapi`
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 HTML = "text/html"
@@ -93,6 +98,26 @@ class Returns(NamedTuple):
     headers: tuple[str, ...] = ()
 
 
+class Deprecated(NamedTuple):
+    """A route on its way out: announced on `announced`, answering until `sunset`, at least six months
+    later. Its answers carry `Deprecation` (RFC 9745) and `Sunset` (RFC 8594); the document marks it."""
+
+    announced: date
+    sunset: date
+
+    def headers(self) -> dict[str, str]:
+        from email.utils import format_datetime
+
+        def midnight(day: date) -> datetime:
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+        announced, sunset = midnight(self.announced), midnight(self.sunset)
+        return {"Deprecation": f"@{int(announced.timestamp())}", "Sunset": format_datetime(sunset, usegmt=True)}
+
+
+MIN_NOTICE = timedelta(days=183)
+
+
 class Endpoint(NamedTuple):
     path: str
     method: str
@@ -106,12 +131,24 @@ class Endpoint(NamedTuple):
     access: Access | None = None
     oauth_errors: bool = False
     max_body: int | None = None
+    deprecated: Deprecated | None = None
 
 
 class Call:
     """Everything a handler may read about the request, already validated."""
 
-    __slots__ = ("body", "cookies", "headers", "params", "principal", "query", "raw_query", "request_id", "source_ip")
+    __slots__ = (
+        "body",
+        "cookies",
+        "headers",
+        "params",
+        "principal",
+        "query",
+        "quota",
+        "raw_query",
+        "request_id",
+        "source_ip",
+    )
 
     def __init__(
         self,
@@ -131,6 +168,7 @@ class Call:
         self.body: Any = None
         self.query: Any = None
         self.principal: Principal | None = None
+        self.quota: Quota | None = None
 
     @property
     def user(self) -> Principal:
@@ -148,7 +186,7 @@ def site_cors() -> CORSConfig:
     return CORSConfig(
         allow_origin=get_settings().site_origin,
         allow_headers=["Authorization", "Content-Type"],
-        expose_headers=["Retry-After", "Location"],
+        expose_headers=["Retry-After", "Location", "API-Version", "Deprecation", "Sunset"],
         max_age=600,
     )
 
@@ -171,10 +209,13 @@ def endpoint(
     oauth_errors: bool = False,
     max_body: int | None = None,
     cors: bool | None = None,
+    deprecated: Deprecated | None = None,
 ) -> Callable[[Handler], Callable[..., Response]]:
     """`cors`: whether the citizen site may call the route from the browser; by default every route
-    but the agency ones (their callers are servers)."""
+    but the agency ones (their callers are servers). `deprecated`: see `Deprecated`."""
     browser = cors if cors is not None else access is None or access.kind == "user"
+    if deprecated is not None and deprecated.sunset - deprecated.announced < MIN_NOTICE:
+        raise ValueError(f"{method} {path}: a deprecated route answers for at least six months")
 
     def decorate(handler: Handler) -> Callable[..., Response]:
         spec = Endpoint(
@@ -190,6 +231,7 @@ def endpoint(
             access,
             oauth_errors,
             max_body,
+            deprecated,
         )
         ENDPOINTS.append(spec)
 
@@ -198,6 +240,7 @@ def endpoint(
 
         view.__name__ = handler.__name__
         view.__doc__ = handler.__doc__
+        view.__wrapped__ = handler  # type: ignore[attr-defined]
         cors_config = site_cors() if browser else None
         # Chalice's own check takes a missing Content-Type for JSON and lets `*/*` or a list through;
         # `_require_media` checks a body's type exactly, and answers in the route's own error format.
@@ -226,14 +269,20 @@ def _dispatch(spec: Endpoint, handler: Handler, request: Any, params: dict[str, 
     started = time.perf_counter()
     context = getattr(request, "context", None) or {}
     request_id = str(context.get("requestId", ""))
+    call: Call | None = None
     try:
-        response = handler(_make_call(spec, request, params, request_id))
+        call = _make_call(spec, request, params, request_id)
+        response = handler(call)
     except PortalError as error:
         response = _error_response(spec, error)
     except Exception:
         get_logger().exception("unhandled_error", extra={"route": spec.path, "request_id": request_id})
         response = _error_response(spec, _Internal("Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."))
     _add_security_headers(response)
+    if call is not None and call.quota is not None:
+        response.headers.update(call.quota.headers())
+    if spec.deprecated is not None:
+        response.headers.update(spec.deprecated.headers())
     log_event(
         "request",
         method=spec.method,
@@ -266,6 +315,10 @@ def _make_call(spec: Endpoint, request: Any, params: dict[str, str], request_id:
     )
     if spec.access is not None:
         call.principal = authenticate(headers, spec.access, method=spec.method, url=_url(spec, params))
+        if call.principal.kind == "agency":
+            from chalicelib.core.ratelimit import agency_request  # the grants table, only when needed
+
+            call.quota = agency_request(call.principal.client_id)
     _check_address(params, call.raw_query)
     if spec.query is not None:
         call.query = parse(resolve(spec.query), call.raw_query)
@@ -362,6 +415,7 @@ def _error_response(spec: Endpoint, error: PortalError) -> Response:
 
 def _add_security_headers(response: Response) -> None:
     headers = response.headers
+    headers.setdefault("API-Version", API_VERSION)
     headers.setdefault("Cache-Control", "no-store")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")

@@ -14,6 +14,17 @@ from chalicelib.core.errors import Forbidden, Unauthenticated
 
 Kind = Literal["user", "agency"]
 
+# Every scope an agency system's client-credentials token may carry: listed by discovery
+# (`scopes_supported`) and by the OpenAPI document's `agencyToken` scheme.
+AGENCY_SCOPES = {
+    "agency:read": "Read the agency's own integration data",
+    "dossiers:read": "Read the agency's dossiers",
+    "dossiers:write": "Update the agency's dossiers",
+    "complaints:answer": "Answer complaints routed to the agency",
+    "payments:read": "Read payments for the agency's dossiers",
+    "webhooks:manage": "Register webhook endpoints, rotate their secrets, replay dead deliveries",
+}
+
 
 class Access(NamedTuple):
     """What a route needs: a signed-in person's token or an agency system's token, and scopes."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from chalicelib.core.calendar import VIETNAM
+
 
 class Clock:
     def now(self) -> float:
@@ -42,5 +44,6 @@ def now() -> float:
 
 
 def moment(epoch: float | None) -> datetime | None:
-    """A stored epoch as an aware UTC datetime (how the API shows times)."""
-    return None if epoch is None else datetime.fromtimestamp(float(epoch), tz=UTC)
+    """A stored epoch as the API shows every time: ISO 8601 in Vietnam's time with its offset
+    (`2026-11-23T14:05:00+07:00`), whatever the zone the time was sent in."""
+    return None if epoch is None else datetime.fromtimestamp(float(epoch), tz=VIETNAM)

@@ -40,6 +40,7 @@ class Settings(NamedTuple):
     webhook_queue_url: str | None = None  # SQS queue the delivery Lambda reads (AWS); None delivers in process
     webhook_queue_arn: str | None = None  # the same queue's ARN, for the consumer's event source
     webhook_allow_http: bool = False  # plain http:// endpoints (the local stack only); AWS insists on https
+    agency_rate_limit: int = 600  # requests per client and minute on the agency routes (`core.ratelimit`)
 
     @property
     def secure_cookies(self) -> bool:
@@ -147,6 +148,7 @@ def load_settings() -> Settings:
         webhook_queue_url=_optional("PORTAL_WEBHOOK_QUEUE_URL"),
         webhook_queue_arn=_optional("PORTAL_WEBHOOK_QUEUE_ARN"),
         webhook_allow_http=os.environ.get("PORTAL_WEBHOOK_ALLOW_HTTP", "") == "1",
+        agency_rate_limit=int(os.environ.get("PORTAL_AGENCY_RATE_LIMIT", "600")),
     )
 
 

@@ -18,9 +18,9 @@ from chalicelib.dossiers.lifecycle import Effect
 from chalicelib.dossiers.schemas import (
     AgencyDossiersQuery,
     DossierList,
+    DossierStatusChange,
     Punctuality,
     Results,
-    StatusChange,
     SupplementRequest,
 )
 from chalicelib.dossiers.statuses import Status, label
@@ -79,7 +79,7 @@ def list_dossiers(agency_id: str, query: AgencyDossiersQuery) -> DossierList:
     return DossierList(dossiers=dossiers, next_cursor=encode_cursor(found.last_evaluated_key))
 
 
-def change_status(agency_id: str, code: str, change: StatusChange, actor: str) -> Dossier:
+def change_status(agency_id: str, code: str, change: DossierStatusChange, actor: str) -> Dossier:
     target = Status(change.status)
     if target == Status.NOT_ACCEPTED and not change.note:
         raise InvalidInput("Từ chối tiếp nhận hồ sơ phải nêu lý do.", field="note")

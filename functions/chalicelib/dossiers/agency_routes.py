@@ -85,7 +85,7 @@ def void_dossier(call: Call) -> Response:
     summary="Move a dossier to another national status (accept 2, refuse 3 with a note, ...)",
     tag=TAG,
     access=WRITE,
-    body=schemas.StatusChange,
+    body=schemas.DossierStatusChange,
     responses={200: DOSSIER},
 )
 def change_status(call: Call) -> Response:

@@ -167,7 +167,7 @@ def my_dossiers(call: Call) -> Response:
     "POST",
     summary="Track a dossier by code and owner's number",
     tag="dossiers",
-    body=schemas.Lookup,
+    body=schemas.DossierLookup,
     responses={200: Returns("Tình trạng hồ sơ", schemas.Tracking)},
 )
 def lookup_dossier(call: Call) -> Response:

@@ -124,7 +124,7 @@ class Results(StrictModel):
     documents: list[ResultDocument] = Field(min_length=1, max_length=20)
 
 
-class StatusChange(StrictModel):
+class DossierStatusChange(StrictModel):
     status: int = Field(ge=1, le=10, description="Mã trạng thái quốc gia (1-10)")
     note: str | None = Note
 
@@ -148,6 +148,21 @@ class SupplementSubmission(StrictModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
+class SupplementView(Reply):
+    requested_at: datetime
+    reason: str
+    documents: list[str]
+    old_due_date: date | None = None
+    new_due_date: date
+
+
+class ResultView(Reply):
+    name: str
+    number: str | None = None
+    url: str | None = None
+    attached_at: datetime
+
+
 class DossierView(Reply):
     code: str
     procedure_code: str
@@ -165,8 +180,8 @@ class DossierView(Reply):
     overdue: bool
     form: FormData
     attachments: list[Attachment]
-    supplements: list[dict]
-    results: list[dict]
+    supplements: list[SupplementView]
+    results: list[ResultView]
     timeline: list[Event]
     rating: RatingView | None = None
 
@@ -189,7 +204,7 @@ class DossierList(Reply):
     next_cursor: str | None = None
 
 
-class Lookup(StrictModel):
+class DossierLookup(StrictModel):
     code: str = Code
     identifier: str = Field(min_length=10, max_length=14, description="Số định danh hoặc mã số thuế của chủ hồ sơ")
 

@@ -16,6 +16,8 @@ from chalicelib.dossiers.schemas import (
     Event,
     RatingView,
     Requirement,
+    ResultView,
+    SupplementView,
     Tracking,
 )
 from chalicelib.dossiers.statuses import label
@@ -30,6 +32,14 @@ def day(value: str | None) -> date | None:
 
 def attachments(stored: list[dict[str, Any]]) -> list[Attachment]:
     return [Attachment(**{key: item[key] for key in PUBLIC_ATTACHMENT_FIELDS}) for item in stored]
+
+
+def supplement(entry: dict[str, Any]) -> SupplementView:
+    return SupplementView.model_validate({**entry, "requested_at": moment(entry["requested_at"])})
+
+
+def result(entry: dict[str, Any]) -> ResultView:
+    return ResultView.model_validate({**entry, "attached_at": moment(entry["attached_at"])})
 
 
 def events(timeline: list[dict[str, Any]], *, with_notes: bool = True) -> list[Event]:
@@ -83,8 +93,8 @@ def dossier_view(dossier: Dossier) -> DossierView:
         overdue=bool(dossier.overdue),
         form=dict(dossier.form or {}),
         attachments=attachments(dossier.attachments or []),
-        supplements=list(dossier.supplements or []),
-        results=list(dossier.results or []),
+        supplements=[supplement(entry) for entry in dossier.supplements or []],
+        results=[result(entry) for entry in dossier.results or []],
         timeline=events(dossier.timeline or []),
         rating=RatingView(level=rating["level"], comment=rating.get("comment"), rated_at=moment(rating["at"]))
         if rating

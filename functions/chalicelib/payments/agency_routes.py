@@ -41,12 +41,19 @@ def agency_payments(call: Call) -> Response:
     responses={200: Returns("Các trường hợp cần hoàn tiền", schemas.RefundCaseList)},
 )
 def agency_refunds(call: Call) -> Response:
+    from chalicelib.core.clock import moment
+    from chalicelib.payments.schemas import RefundCaseList, RefundCaseView
     from chalicelib.store.payments import RefundCase
 
     found = RefundCase.by_agency.query(str(call.user.agency_id), scan_index_forward=False, limit=call.query.limit)
-    fields = ("gateway", "transaction_id", "intent_id", "reason", "status", "opened_at")
+    fields = ("gateway", "transaction_id", "intent_id", "reason", "status")
     refunds = [
-        {"case_id": case.key, "amount": int(case.amount), **{name: getattr(case, name) for name in fields}}
+        RefundCaseView(
+            case_id=case.key,
+            amount=int(case.amount),
+            opened_at=moment(case.opened_at),  # type: ignore[arg-type]
+            **{name: getattr(case, name) for name in fields},
+        )
         for case in found
     ]
-    return json_reply({"refunds": refunds})
+    return json_reply(RefundCaseList(refunds=refunds))

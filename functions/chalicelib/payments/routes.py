@@ -9,6 +9,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.api import HTML, Call, LazyModule, ModelRefs, Returns, endpoint, html_reply, json_reply
 from chalicelib.core.auth import Access
+from chalicelib.core.clock import moment
 from chalicelib.core.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ def view(intent: PaymentIntent) -> dict:
 
     fields = {name: getattr(intent, name) for name in IntentView.model_fields}
     fields["amount"] = int(intent.amount)
+    for name in ("created_at", "pending_at", "settled_at"):
+        fields[name] = moment(fields[name])
+    fields["history"] = [{**change, "at": moment(change["at"])} for change in intent.history or []]
     return IntentView.model_validate(fields).model_dump(mode="json", exclude_none=True)
 
 

@@ -41,6 +41,7 @@ def _order(gateway: str, params: dict[str, str]):  # type: ignore[no-untyped-def
     "GET",
     summary="Sandbox gateway: the payment page the citizen is redirected to",
     tag="sandbox",
+    query=schemas.SandboxCheckoutQuery,
     responses={200: Returns("Trang thanh toán thử nghiệm", media=HTML)},
 )
 def sandbox_page(call: Call) -> Response:

@@ -43,9 +43,9 @@ class FeeLineView(Reply):
     amount: int
 
 
-class StatusChange(Reply):
+class PaymentStatusChange(Reply):
     status: str
-    at: float
+    at: datetime
 
 
 class IntentView(Reply):
@@ -60,11 +60,11 @@ class IntentView(Reply):
     agency_id: str
     dossier_code: str | None = None
     lines: list[FeeLineView]
-    history: list[StatusChange]
+    history: list[PaymentStatusChange]
     transaction_id: str | None = None
-    created_at: float
-    pending_at: float | None = None
-    settled_at: float | None = None
+    created_at: datetime
+    pending_at: datetime | None = None
+    settled_at: datetime | None = None
 
 
 class IntentList(Reply):
@@ -80,7 +80,7 @@ class RefundCaseView(Reply):
     amount: int
     reason: Literal["obligation_paid", "second_success", "not_sent"]
     status: Literal["open"]
-    opened_at: float
+    opened_at: datetime
 
 
 class RefundCaseList(Reply):
@@ -161,6 +161,12 @@ class AgencyPaymentsQuery(Query):
 
 class RefundsQuery(Query):
     limit: int = limit(50)
+
+
+class SandboxCheckoutQuery(OpenQuery):
+    """The sandbox gateway's page takes the redirect of whichever gateway it plays, with that
+    gateway's own signed parameters (VNPay's `vnp_*`, MoMo's and the national platform's), checked
+    by the gateway's adapter rather than named here."""
 
 
 Vnp = Field(default=None, max_length=255)

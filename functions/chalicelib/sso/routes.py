@@ -19,7 +19,7 @@ from chalicelib.core.api import (
     json_reply,
     redirect,
 )
-from chalicelib.core.auth import Access
+from chalicelib.core.auth import AGENCY_SCOPES, Access
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import InvalidInput, TooManyRequests, Unauthenticated
 from chalicelib.core.logs import log_event
@@ -73,7 +73,7 @@ def discovery_document() -> dict[str, Any]:
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
         "code_challenge_methods_supported": ["S256"],
-        "scopes_supported": sorted(authorize.SUPPORTED_SCOPES),
+        "scopes_supported": sorted(authorize.SUPPORTED_SCOPES | set(AGENCY_SCOPES)),
         "claims_supported": [
             "sub",
             "name",

@@ -14,11 +14,34 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.core.api import FORM, JSON, MAX_PATH_PARAM, Endpoint, resolve
+from chalicelib.core.api import API_VERSION, FORM, JSON, MAX_PATH_PARAM, Endpoint, resolve
+from chalicelib.core.auth import AGENCY_SCOPES
 from chalicelib.core.validation import Reply
 from chalicelib.sso.schemas import OAuthErrorReply
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
+
+DESCRIPTION = f"""API of the public-service portal: single sign-on, accounts, dossiers, payments, complaints and
+agency access.
+
+**Versions.** Every answer carries `API-Version: {API_VERSION}`. Within a version, changes only add:
+new operations, new optional request fields, new response fields (clients must ignore fields they
+do not know). Anything else waits for a new version, served beside this one under `/v2/...` (paths
+carry no version until then). An operation to be withdrawn is marked `deprecated` here and its
+answers carry `Deprecation` (RFC 9745, the date it was announced) and `Sunset` (RFC 8594, the date
+it stops), at least six months apart.
+
+**Times** are ISO 8601 with Vietnam's offset (`2026-11-23T14:05:00+07:00`); dates are `YYYY-MM-DD`
+(OAuth 2.0 fields keep their RFCs' numbers: `expires_in`, introspection's `exp` and `iat`).
+
+**Errors** are `{{"error": {{"code", "message", "field"}}}}` with the right status (messages in Vietnamese);
+the token endpoint answers in the OAuth 2.0 format. A path no operation declares is a 404 `not_found`.
+
+**Rate limits.** Each agency system (client-credentials token) may send a number of requests per
+minute (600 by default): every answer of an agency operation carries `RateLimit-Limit`,
+`RateLimit-Remaining` and `RateLimit-Reset` (seconds until the window ends); beyond the limit the
+answer is a 429 with `Retry-After`. The gateway also throttles all traffic as an outer limit.
+"""
 
 
 class ErrorDetail(Reply):
@@ -62,7 +85,7 @@ def build_document(routes: Mapping[str, Mapping[str, Any]], endpoints: Iterable[
         "info": {
             "title": "Cổng Dịch vụ công — API",
             "version": "1.0.0",
-            "description": "API of the public-service portal: single sign-on, accounts and agency access.",
+            "description": DESCRIPTION,
         },
         "servers": [{"url": issuer}],
         "paths": paths,
@@ -113,6 +136,9 @@ def _operation(spec: Endpoint, refs: dict[str, Any]) -> dict[str, Any]:
         media = FORM if spec.body_media == FORM else JSON
         schema = refs[f"{resolve(spec.body).__name__}:validation"]
         operation["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
+    if spec.deprecated is not None:
+        operation["deprecated"] = True
+        operation["description"] = f"Deprecated on {spec.deprecated.announced}; answers until {spec.deprecated.sunset}."
     if spec.access is not None:
         scheme = "userToken" if spec.access.kind == "user" else "agencyToken"
         operation["security"] = [{scheme: list(spec.access.scopes)}]
@@ -122,6 +148,7 @@ def _operation(spec: Endpoint, refs: dict[str, Any]) -> dict[str, Any]:
 def _responses(spec: Endpoint, refs: dict[str, Any]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     error = refs["OAuthErrorReply:serialization"] if spec.oauth_errors else refs["ErrorReply:serialization"]
+    limited = spec.access is not None and spec.access.kind == "agency"  # `core.ratelimit`
     for status, answer in sorted(spec.responses.items()):
         entry: dict[str, Any] = {"description": answer.description}
         if answer.model is not None:
@@ -131,15 +158,44 @@ def _responses(spec: Endpoint, refs: dict[str, Any]) -> dict[str, Any]:
         if status >= 400:
             # An HTML error page is the route's own answer; input the edge refuses gets the JSON error shape.
             entry.setdefault("content", {}).setdefault(JSON, {"schema": error})
-        if answer.headers:
-            entry["headers"] = {name: {"schema": {"type": "string"}} for name in answer.headers}
+        headers = _headers(answer.headers if status >= 400 else (*answer.headers, *_success_headers(spec)))
+        if headers:
+            entry["headers"] = headers
         responses[str(status)] = entry
-    # A body with a missing or other Content-Type (or charset) is refused by the edge (`core.api._require_media`).
-    unsupported = {JSON: {"schema": refs["ErrorReply:serialization"]}}
-    responses.setdefault("415", {"description": "Kiểu nội dung không được hỗ trợ", "content": unsupported})
+    if limited:
+        responses.setdefault(
+            "429",
+            {
+                "description": "Vượt giới hạn số yêu cầu mỗi phút của hệ thống cơ quan",
+                "headers": {"Retry-After": _INTEGER_HEADER, **_RATE_LIMIT_HEADERS},
+                "content": {JSON: {"schema": error}},
+            },
+        )
+    if spec.body is not None:
+        # A body with a missing or other Content-Type (or charset) is refused by the edge (`core.api._require_media`).
+        unsupported = {JSON: {"schema": refs["ErrorReply:serialization"]}}
+        responses.setdefault("415", {"description": "Kiểu nội dung không được hỗ trợ", "content": unsupported})
     if "4XX" not in responses:
         responses["4XX"] = {"description": "Lỗi của yêu cầu", "content": {JSON: {"schema": error}}}
     return responses
+
+
+def _success_headers(spec: Endpoint) -> tuple[str, ...]:
+    limits = tuple(_RATE_LIMIT_HEADERS) if spec.access is not None and spec.access.kind == "agency" else ()
+    return limits + (_DEPRECATION if spec.deprecated is not None else ())
+
+
+def _headers(names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _RATE_LIMIT_HEADERS.get(name, {"schema": {"type": "string"}}) for name in names}
+
+
+_DEPRECATION = ("Deprecation", "Sunset")
+_INTEGER_HEADER = {"schema": {"type": "integer", "minimum": 0}}
+_RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {**_INTEGER_HEADER, "description": "Số yêu cầu được phép mỗi phút của hệ thống này"},
+    "RateLimit-Remaining": {**_INTEGER_HEADER, "description": "Số yêu cầu còn lại trong phút hiện tại"},
+    "RateLimit-Reset": {**_INTEGER_HEADER, "description": "Số giây đến khi bắt đầu phút mới"},
+}
 
 
 def _unmodelled(media: str) -> dict[str, Any]:
@@ -160,14 +216,7 @@ def _security_schemes(issuer: str) -> dict[str, Any]:
             "flows": {
                 "clientCredentials": {
                     "tokenUrl": f"{issuer}/oidc/token",
-                    "scopes": {
-                        "agency:read": "Read the agency's own integration data",
-                        "dossiers:read": "Read the agency's dossiers",
-                        "dossiers:write": "Update the agency's dossiers",
-                        "complaints:answer": "Answer complaints routed to the agency",
-                        "payments:read": "Read payments for the agency's dossiers",
-                        "webhooks:manage": "Register webhook endpoints, rotate their secrets, replay dead deliveries",
-                    },
+                    "scopes": dict(AGENCY_SCOPES),
                 }
             },
         },

@@ -1,7 +1,7 @@
 // The account page: sign in or out; once signed in, my dossiers (a page at a time), my drafts and my
 // payments, each dossier linking to its page.
 import { ApiError, agencies, api, day, money, session, signIn, signOut, site, when } from "./api.js";
-import { GATEWAYS, PAYMENT_STATUS, dossierUrl, isoFromSeconds, openReceipt, procedureExport } from "./dossiers.js";
+import { GATEWAYS, PAYMENT_STATUS, dossierUrl, openReceipt, procedureExport } from "./dossiers.js";
 import { h } from "./forms.js";
 
 const PAGE = 10;
@@ -119,7 +119,7 @@ function paymentItem(intent) {
     {},
     h("strong", {}, intent.description),
     meta(money(intent.amount), PAYMENT_STATUS[intent.status] || intent.status, GATEWAYS[intent.gateway] || intent.gateway),
-    meta(`Tạo lúc ${when(isoFromSeconds(intent.created_at))}`, intent.settled_at ? `Kết thúc lúc ${when(isoFromSeconds(intent.settled_at))}` : ""),
+    meta(`Tạo lúc ${when(intent.created_at)}`, intent.settled_at ? `Kết thúc lúc ${when(intent.settled_at)}` : ""),
   );
   const actions = h("span", { class: "portal-actions" });
   if (intent.dossier_code) actions.append(h("a", { href: dossierUrl(intent.dossier_code) }, `Hồ sơ ${intent.dossier_code}`));

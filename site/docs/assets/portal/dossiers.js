@@ -63,11 +63,6 @@ export function onlineFees(procedure) {
   return procedure?.channels?.find((channel) => channel.kind === "online")?.fees || [];
 }
 
-/** Seconds since 1970 (payment times) as ISO 8601, for `when()`. */
-export function isoFromSeconds(seconds) {
-  return seconds ? new Date(seconds * 1000).toISOString() : "";
-}
-
 /** Show the "sign in first" section; its button comes back to this very address. */
 export function askToSignIn(section) {
   section.hidden = false;
