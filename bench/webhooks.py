@@ -158,6 +158,20 @@ def _measure_in_process(events: int) -> None:
     if delivered != events:
         raise SystemExit(f"only {delivered} of {events} events arrived")
 
+    # One event at a time: the latency of the pipeline itself, without a backlog ahead of it.
+    single = []
+    with ThreadPoolExecutor(WORKERS) as pool:
+        for n in range(events, events + 20):
+            started = time.perf_counter()
+            deliveries_from("dossiers", {"Records": [_withdrawal_record(n)]})
+            delivery.sweep(pool)
+            receiver.wait_for(len(receiver.arrived) + 1, 10)
+            single.append(receiver.arrived[event_id(f"rec-{n}", "dossier.withdrawal_requested")] - started)
+    print(
+        f"latency one event at a time (20)    p50 {1e3 * percentile(single, 0.5):.0f} ms, "
+        f"max {1e3 * max(single):.0f} ms"
+    )
+
 
 def _withdrawal_record(number: int) -> dict[str, Any]:
     code = f"CA-TINH-260101-{number:04d}"

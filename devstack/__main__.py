@@ -214,7 +214,7 @@ class Stack:
         from concurrent.futures import ThreadPoolExecutor
 
         from chalicelib.jobs import dispatch_notifications, reconcile_payments
-        from chalicelib.webhooks.delivery import sweep
+        from chalicelib.webhooks.delivery import sweep, use_local_executor
         from devstack.streams import TableWatcher
 
         watcher = TableWatcher(self.dynamodb, os.environ["PORTAL_TABLE_PREFIX"])
@@ -223,6 +223,7 @@ class Stack:
         # Webhook attempts run beside the loop, as the delivery Lambda does on AWS: a slow receiver
         # (up to the 10-second timeout) never holds up notices, statistics or other agencies' events.
         webhooks = ThreadPoolExecutor(WEBHOOK_WORKERS, thread_name_prefix="webhook")
+        use_local_executor(webhooks)  # a ping or a replay starts at once, not at the next tick
         while not self.stop.wait(DISPATCH_EVERY_SECONDS):
             dispatch_notifications()
             sweep(webhooks)

@@ -393,6 +393,8 @@ def test_each_change_an_agency_cares_about_is_an_event_and_nothing_else_is():
     complaint = image(code="PA-260101-0001", agency_id="VPCP", status="received")
     assigned = {**complaint, "status": "assigned", "agency_id": "CA-TINH"}
     assert kinds(complaint_events("r", complaint, assigned, 0)) == [COMPLAINT_ASSIGNED]
+    assert kinds(complaint_events("r", None, assigned, 0)) == [COMPLAINT_ASSIGNED]  # first seen assigned
+    assert kinds(complaint_events("r", None, complaint, 0)) == []
     assert complaint_events("r", complaint, assigned, 0)[0].agency_id == "CA-TINH"
     moved = {**assigned, "agency_id": "SO-TP"}
     [transfer] = complaint_events("r", assigned, moved, 0)

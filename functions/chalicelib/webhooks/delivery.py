@@ -83,9 +83,19 @@ def shard_of(delivery_id: str) -> str:
     return str(zlib.crc32(delivery_id.encode()) % DUE_SHARDS)
 
 
+_local_executor: Executor | None = None
+
+
+def use_local_executor(executor: Executor | None) -> None:
+    """The local stack's delivery threads: without a queue, deliveries start on them at once."""
+    global _local_executor
+    _local_executor = executor
+
+
 def dispatch(delivery_ids: list[str], executor: Executor | None = None) -> None:
     """Start attempts now: to the SQS queue the delivery Lambda reads, or on `executor` (the local stack).
     With neither, the next sweep picks them up."""
+    executor = executor or _local_executor
     if not delivery_ids:
         return
     queue_url = get_settings().webhook_queue_url

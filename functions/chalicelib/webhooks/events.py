@@ -116,11 +116,12 @@ def payment_events(source_id: str, old: Image | None, new: Image | None, at: flo
 
 
 def complaint_events(source_id: str, old: Image | None, new: Image | None, at: float) -> list[Event]:
-    if new is None or old is None:
+    if new is None:
         return []
     data = {"code": new.get("code"), "kind": new.get("kind"), "topic": new.get("topic"), "title": new.get("title")}
-    agency, previous_agency = new.get("agency_id"), old.get("agency_id")
-    if new.get("status") == "assigned" and old.get("status") == "received":
+    before = old or {}  # none when the first record seen is already assigned (the local stack's scans merge)
+    agency, previous_agency = new.get("agency_id"), before.get("agency_id")
+    if new.get("status") == "assigned" and before.get("status") in (None, "received"):
         return _event(source_id, COMPLAINT_ASSIGNED, agency, at, data)
     if new.get("status") == "assigned" and agency != previous_agency:
         return _event(source_id, COMPLAINT_TRANSFERRED, agency, at, {**data, "from_agency_id": previous_agency})
