@@ -94,10 +94,10 @@ class Operations:
 
     def service(self) -> None:
         from chalicelib.dossiers import agency
-        from chalicelib.dossiers.schemas import StatusChange
+        from chalicelib.dossiers.schemas import DossierStatusChange
 
         code, status = self.rotation.next()
-        agency.change_status(AGENCY, code, StatusChange(status=status), AGENCY)
+        agency.change_status(AGENCY, code, DossierStatusChange(status=status), AGENCY)
 
     def batch(self) -> None:
         items = []
