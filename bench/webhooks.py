@@ -37,6 +37,10 @@ REPO = Path(__file__).resolve().parents[1]
 WORKERS = 8
 
 
+class Backlogged(http.server.ThreadingHTTPServer):
+    request_queue_size = 128  # the default of 5 drops concurrent connections (retried by TCP a second later)
+
+
 class Receiver:
     """Answers 204 at once and notes when each event id arrived."""
 
@@ -59,7 +63,7 @@ class Receiver:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Backlogged(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -83,28 +87,38 @@ def in_process(events: int) -> None:
     from devstack.moto_speedups import item_level_transactions
 
     item_level_transactions()
+    one_request_at_a_time()
+    receiver = Receiver()
+    bare_seconds = _bare_posts(receiver, events)
+    receiver.arrived.clear()
     with Path(os.devnull).open("w") as devnull, mock_aws():
         for handler in get_logger().handlers:
             if isinstance(handler, logging.StreamHandler):
                 handler.setStream(devnull)
-        _measure_in_process(events)
+        _measure_in_process(receiver, events, bare_seconds)
 
 
-def _measure_in_process(events: int) -> None:
-    from chalicelib.store.base import create_tables
-    from chalicelib.webhooks import delivery
-    from chalicelib.webhooks.endpoints import register
-    from chalicelib.webhooks.schemas import WebhookRegistration
-    from chalicelib.webhooks.signing import signature_header
-    from chalicelib.webhooks.stream import deliveries_from
+def one_request_at_a_time() -> None:
+    """DynamoDB applies each request atomically; moto in-process does not, and the delivery threads
+    write while a sweep queries (as tests/api/conftest.py's `atomic_requests` does for the tests)."""
+    from moto.core.botocore_stubber import BotocoreStubber
 
-    create_tables()
-    receiver = Receiver()
-    _endpoint, secret = register(
-        "CA-TINH", WebhookRegistration(url=receiver.url, events=["dossier.withdrawal_requested"])
-    )
+    lock = threading.Lock()
+    handle = BotocoreStubber.__call__
 
-    # Baseline: the same number of signed bodies POSTed straight to the receiver, nothing recorded.
+    def serialised(self: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return handle(self, *args, **kwargs)
+
+    BotocoreStubber.__call__ = serialised  # type: ignore[method-assign]
+
+
+def _bare_posts(receiver: Receiver, events: int) -> float:
+    """The baseline: as many signed bodies POSTed straight to the receiver on as many threads, nothing
+    recorded (outside moto's mock, which slows every thread's HTTP down)."""
+    from chalicelib.webhooks.signing import new_secret, signature_header
+
+    secret = new_secret()
     bodies = [json.dumps({"id": f"bare-{n}", "type": "dossier.withdrawal_requested"}).encode() for n in range(events)]
 
     def bare_post(n: int) -> None:
@@ -122,8 +136,18 @@ def _measure_in_process(events: int) -> None:
     started = time.perf_counter()
     with ThreadPoolExecutor(WORKERS) as pool:
         list(pool.map(bare_post, range(events)))
-    bare_seconds = time.perf_counter() - started
-    receiver.arrived.clear()
+    return time.perf_counter() - started
+
+
+def _measure_in_process(receiver: Receiver, events: int, bare_seconds: float) -> None:
+    from chalicelib.store.base import create_tables
+    from chalicelib.webhooks import delivery
+    from chalicelib.webhooks.endpoints import register
+    from chalicelib.webhooks.schemas import WebhookRegistration
+    from chalicelib.webhooks.stream import deliveries_from
+
+    create_tables()
+    register("CA-TINH", WebhookRegistration(url=receiver.url, events=["dossier.withdrawal_requested"]))
 
     records = [_withdrawal_record(n) for n in range(events)]
     made: dict[str, float] = {}
@@ -134,8 +158,9 @@ def _measure_in_process(events: int) -> None:
         made.update({f"rec-{n}": now for n in range(start, min(events, start + 100))})
     created_seconds = time.perf_counter() - started
     with ThreadPoolExecutor(WORKERS) as pool:
-        delivery.sweep(pool)
-    receiver.wait_for(events, 120)
+        while len(receiver.arrived) < events and time.perf_counter() - started < 300:
+            delivery.sweep(pool)  # as the local stack's loop does every second
+            receiver.wait_for(events, 1)
     portal_seconds = time.perf_counter() - started
     delivered = len(receiver.arrived)
 
@@ -200,7 +225,7 @@ def local_stack(pings: int) -> None:
             answer.raise_for_status()
             return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
-        csgt, vpcp = token("CSGT", "webhooks:manage"), token("VPCP", "complaints:answer")
+        csgt = token("CSGT", "webhooks:manage")
         hook = session.post(
             f"{issuer}/agency/webhooks",
             json={"url": receiver.url, "events": ["complaint.assigned"]},
@@ -228,6 +253,7 @@ def local_stack(pings: int) -> None:
             code = created.json()["code"]
             before = len(receiver.arrived)
             sent = time.perf_counter()
+            vpcp = token("VPCP", "complaints:answer")  # access tokens live five minutes: one each time
             decided = session.post(
                 f"{issuer}/agency/complaints/{code}/decision", json={"action": "accept"}, headers=vpcp
             )

@@ -36,6 +36,10 @@ JSON = {"Content-Type": "application/json"}
 ALL_SCOPES = "agency:read dossiers:read dossiers:write webhooks:manage"
 
 
+class Backlogged(ThreadingHTTPServer):
+    request_queue_size = 128  # the default of 5 drops concurrent connections (retried by TCP a second later)
+
+
 class Receiver:
     """A real HTTP endpoint on 127.0.0.1 that answers as told: `plan` holds, per request in order,
     "ok", an HTTP status ("500"), "slow" (answers after 0.3 s) or "hang" (longer than the timeout)."""
@@ -67,7 +71,7 @@ class Receiver:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Backlogged(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/dvc"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -260,7 +264,7 @@ def test_after_every_attempt_fails_the_delivery_is_dead_lettered_and_can_be_repl
     assert again.status_code == 409
 
 
-def test_slow_and_out_of_order_answers_still_deliver_every_event_once(http, ca_tinh, receiver):
+def test_slow_and_out_of_order_answers_still_deliver_every_event_once(http, ca_tinh, receiver, atomic_requests):
     subscribed(http, ca_tinh, receiver.url)
     receiver.plan = ["slow", "ok", "slow", "ok"]
     for number in range(1, 5):
@@ -273,7 +277,7 @@ def test_slow_and_out_of_order_answers_still_deliver_every_event_once(http, ca_t
     assert {d.status for d in deliveries()} == {"delivered"}
 
 
-def test_two_workers_attempting_the_same_delivery_send_it_once(http, ca_tinh, receiver):
+def test_two_workers_attempting_the_same_delivery_send_it_once(http, ca_tinh, receiver, atomic_requests):
     subscribed(http, ca_tinh, receiver.url)
     receiver.plan = ["slow"]
     stream(withdrawal_record("CA-TINH-260101-0001"))
