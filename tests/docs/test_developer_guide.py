@@ -18,7 +18,10 @@ import pytest
 import requests
 import yaml
 
+from chalicelib.core.auth import AGENCY_SCOPES
 from chalicelib.dossiers.statuses import LABELS, MOVES, Status
+from chalicelib.webhooks.delivery import BACKOFF_SECONDS, MAX_ATTEMPTS
+from chalicelib.webhooks.events import EVENT_TYPES, PING
 from tests.conftest import REPO
 
 GUIDE = REPO / "site" / "docs" / "nha-phat-trien"
@@ -173,7 +176,43 @@ def test_the_sample_delivery_on_the_page_is_signed_with_the_pages_sample_secret(
     (delivery,) = code_blocks(GUIDE / "webhook.md", "http")
     head, _, body = delivery.partition("\n\n")
     headers = dict(line.split(": ", 1) for line in head.splitlines()[1:])
-    (secret,) = set(re.findall(r"whsec_[A-Za-z0-9+/=]+", (GUIDE / "webhook.md").read_text(encoding="utf-8")))
+    (secret,) = set(re.findall(r"whsec_[A-Za-z0-9+/=]+", section(GUIDE / "webhook.md", "Kiểm tra chữ ký")))
+    assert secret in section(GUIDE / "webhook.md", "Quản lý webhook"), "the sample secret is the registration's"
     assert json.loads(body)["id"] == headers["webhook-id"]
     forever = 10**10  # the sample's timestamp is fixed; only the signature is checked here
     assert receiver_module["verify"](secret, headers, body.rstrip("\n").encode(), tolerance=forever)
+
+
+def first_column(table: str) -> list[str]:
+    """The backticked names in a Markdown table's first column (header and rule rows left out)."""
+    body = table[table.index("|---") :]
+    return re.findall(r"^\| `([^`]+)` \|", body, flags=re.M)
+
+
+def test_the_webhook_event_table_lists_exactly_the_subscribable_event_types_and_ping_apart():
+    events = section(GUIDE / "webhook.md", "Các loại sự kiện")
+    listed = first_column(events)
+    assert len(listed) == len(set(listed)), "an event type listed twice"
+    assert set(listed) == set(EVENT_TYPES) - {PING}
+    assert f"`{PING}`" in events, "ping is explained beside the table"
+
+
+UNITS = {"giây": 1, "phút": 60, "giờ": 3600}
+
+
+def test_the_retry_schedule_on_the_webhook_page_is_the_delivery_backoff():
+    retries = " ".join(section(GUIDE / "webhook.md", "Thử lại và hàng chờ lỗi").split())
+    schedule = re.search(r"được gửi lại sau (.+?) \(", retries)
+    assert schedule, "the sentence stating the schedule"
+    waits = [int(number) * UNITS[unit] for number, unit in re.findall(r"(\d+) (giây|phút|giờ)", schedule[1])]
+    assert tuple(waits) == BACKOFF_SECONDS
+    assert f"{MAX_ATTEMPTS} lần thử trong hơn {sum(BACKOFF_SECONDS) // 3600} giờ" in retries
+
+
+def test_the_scope_table_lists_exactly_the_agency_scopes():
+    index = (GUIDE / "index.md").read_text(encoding="utf-8")
+    start = index.index("| Phạm vi (scope) |")
+    table = index[start : index.index("\n\n", start)]
+    listed = first_column(table)
+    assert len(listed) == len(set(listed)), "a scope listed twice"
+    assert set(listed) == set(AGENCY_SCOPES)
