@@ -383,7 +383,8 @@ def test_each_change_an_agency_cares_about_is_an_event_and_nothing_else_is():
     assert kinds(dossier_events("r", {**dossier, "status": 5}, supplied, 0)) == [SUPPLEMENT_SUBMITTED]
     by_agency = {**dossier, "timeline": [{"actor": "CA-TINH", "status": 4}]}
     assert kinds(dossier_events("r", {**dossier, "status": 5}, by_agency, 0)) == []
-    assert kinds(dossier_events("r", dossier, {**dossier, "status": 7}, 0)) == [WITHDRAWAL_REQUESTED]
+    withdrawn = {**dossier, "status": 7, "timeline": [{"actor": "citizen", "status": 7, "note": "Nộp nhầm"}]}
+    assert kinds(dossier_events("r", dossier, withdrawn, 0)) == [WITHDRAWAL_REQUESTED]
     assert kinds(dossier_events("r", dossier, {**dossier, "status": 9}, 0)) == []
     rated = {**dossier, "rating": {"level": "very_satisfied"}}
     assert kinds(dossier_events("r", dossier, rated, 0)) == [RATING_RECEIVED]
@@ -412,7 +413,34 @@ def test_each_change_an_agency_cares_about_is_an_event_and_nothing_else_is():
 
 def test_event_ids_are_stable_for_a_record_and_differ_between_records():
     dossier = image(code="C", agency_id="CA-TINH", status=4)
-    first = dossier_events("rec-1", dossier, {**dossier, "status": 7}, 0)[0]
-    again = dossier_events("rec-1", dossier, {**dossier, "status": 7}, 0)[0]
-    other = dossier_events("rec-2", dossier, {**dossier, "status": 7}, 0)[0]
+    withdrawn = {**dossier, "status": 7, "timeline": [{"actor": "citizen", "status": 7}]}
+    first = dossier_events("rec-1", dossier, withdrawn, 0)[0]
+    again = dossier_events("rec-1", dossier, withdrawn, 0)[0]
+    other = dossier_events("rec-2", dossier, withdrawn, 0)[0]
     assert first.event_id == again.event_id != other.event_id
+
+
+def test_outside_the_local_stack_a_name_resolving_to_a_private_address_gets_nothing(
+    http, ca_tinh, receiver, monkeypatch
+):
+    from chalicelib.core.config import get_settings
+
+    subscribed(http, ca_tinh, receiver.url.replace("127.0.0.1", "localhost"))
+    stream(withdrawal_record("CA-TINH-260101-0001"))
+    monkeypatch.delenv("PORTAL_WEBHOOK_ALLOW_HTTP")
+    get_settings.cache_clear()
+    try:
+        delivery.sweep()
+    finally:
+        monkeypatch.setenv("PORTAL_WEBHOOK_ALLOW_HTTP", "1")
+        get_settings.cache_clear()
+    assert receiver.received == []
+    assert deliveries()[0].last_error == "Tên miền của điểm nhận trỏ tới địa chỉ mạng nội bộ."
+
+
+def test_an_agencys_own_sync_to_withdrawal_is_no_event_and_ratings_say_times_in_iso():
+    dossier = image(code="C", agency_id="CA-TINH", status=4, timeline=[{"actor": "CA-TINH", "status": 7}])
+    assert dossier_events("r", {**dossier, "timeline": []}, {**dossier, "status": 7}, 0) == []
+    rated = {**dossier, "rating": {"level": "satisfied", "at": 1796266800.5, "first_at": 1796266800}}
+    [event] = dossier_events("r", dossier, rated, 0)
+    assert event.data["rating"]["at"].endswith("+07:00") and event.data["rating"]["level"] == "satisfied"

@@ -46,7 +46,7 @@ def complaint_queue(call: Call) -> Response:
     else:
         items = handling.queue(_agency(call), query.status)
     views_ = [views.complaint_view(item, for_agency=True).model_dump(mode="json") for item in items]
-    return json_reply({"items": views_, "next_cursor": next_cursor})
+    return json_reply({"items": views_} | ({"next_cursor": next_cursor} if next_cursor else {}))
 
 
 @endpoint(

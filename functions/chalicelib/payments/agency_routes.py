@@ -27,7 +27,8 @@ def agency_payments(call: Call) -> Response:
     from chalicelib.payments.routes import view
 
     found, next_cursor = list_payments(str(call.user.agency_id), call.query)
-    return json_reply({"intents": [view(intent) for intent in found], "next_cursor": next_cursor})
+    page = {"intents": [view(intent) for intent in found]}
+    return json_reply(page | ({"next_cursor": next_cursor} if next_cursor else {}))
 
 
 @endpoint(

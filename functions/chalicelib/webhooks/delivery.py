@@ -1,6 +1,6 @@
 """Getting events to agencies' endpoints: a delivery per event and endpoint, attempted from the stream
 handler's queue (SQS on AWS, a thread pool in the local stack), retried with exponential backoff for
-more than 24 hours, then parked as dead until the agency replays it.
+31 hours (11 attempts), then parked as dead until the agency replays it.
 
 An attempt first claims the delivery (moves `next_attempt_at` forward by a lease, on condition that it
 still holds the value read), so a message delivered twice by SQS, or a sweep racing the queue, sends
@@ -10,9 +10,11 @@ receiver acted counts as a failure and is retried.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import random
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -20,6 +22,7 @@ import zlib
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from typing import Any
+from urllib.parse import urlsplit
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
@@ -216,6 +219,23 @@ def _finish(delivery: WebhookDelivery, status: str, *, error: str | None = None,
     delivery.update(actions=actions)
 
 
+def _internal_address(url: str) -> str | None:
+    """Outside the local stack, a name that resolves to a private, loopback or link-local address is
+    refused at each attempt (registration only sees the name). A name re-pointed between this check
+    and the connection (DNS rebinding) is not caught here: on AWS the delivery Lambda runs outside the
+    VPC, so it cannot reach private addresses anyway."""
+    if get_settings().webhook_allow_http:
+        return None
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError as error:
+        return f"Không phân giải được tên miền của điểm nhận: {error}"[:MAX_ERROR_CHARS]
+    if any(not ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses):
+        return "Tên miền của điểm nhận trỏ tới địa chỉ mạng nội bộ."
+    return None
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None  # a redirect is an answer other than 2xx: a failed attempt, never a request elsewhere
@@ -226,6 +246,9 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 def send(endpoint: WebhookEndpoint, event: dict[str, Any]) -> str | None:
     """POST the signed event; None on a 2xx answer, else why it failed (kept on the delivery)."""
+    refusal = _internal_address(endpoint.url)
+    if refusal:
+        return refusal
     body = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = int(clock.now())
     now = clock.now()

@@ -87,13 +87,21 @@ def dossier_events(source_id: str, old: Image | None, new: Image | None, at: flo
         last = (new.get("timeline") or [{}])[-1]
         if previous == 5 and status == 4 and isinstance(last, dict) and last.get("actor") == "citizen":
             found += _event(source_id, SUPPLEMENT_SUBMITTED, agency, at, data)
-        if status == 7:
-            reason = last.get("note") if isinstance(last, dict) else None
-            found += _event(source_id, WITHDRAWAL_REQUESTED, agency, at, {**data, "reason": reason})
+        by_citizen = isinstance(last, dict) and last.get("actor") == "citizen"
+        if status == 7 and by_citizen:  # the agency's own sync to 7 is no news to the agency
+            found += _event(source_id, WITHDRAWAL_REQUESTED, agency, at, {**data, "reason": last.get("note")})
     rating = new.get("rating")
     if rating and rating != before.get("rating"):
-        found += _event(source_id, RATING_RECEIVED, agency, at, {**data, "rating": rating})
+        found += _event(source_id, RATING_RECEIVED, agency, at, {**data, "rating": _times_as_iso(rating)})
     return found
+
+
+def _times_as_iso(rating: dict[str, Any]) -> dict[str, Any]:
+    """A rating as stored keeps epoch seconds (`at`, `first_at`); an event says times as the API does."""
+    return {
+        key: iso(float(value)) if key in ("at", "first_at") and value is not None else value
+        for key, value in rating.items()
+    }
 
 
 def payment_events(source_id: str, old: Image | None, new: Image | None, at: float) -> list[Event]:
