@@ -41,7 +41,7 @@ def view(intent: PaymentIntent) -> dict:
 
     fields = {name: getattr(intent, name) for name in IntentView.model_fields}
     fields["amount"] = int(intent.amount)
-    for name in ("created_at", "pending_at", "settled_at"):
+    for name in ("created_at", "pending_at", "settled_at", "updated_at"):
         fields[name] = moment(fields[name])
     fields["history"] = [{**change, "at": moment(change["at"])} for change in intent.history or []]
     return IntentView.model_validate(fields).model_dump(mode="json", exclude_none=True)

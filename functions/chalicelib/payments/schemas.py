@@ -65,6 +65,7 @@ class IntentView(Reply):
     created_at: datetime
     pending_at: datetime | None = None
     settled_at: datetime | None = None
+    updated_at: datetime | None = Field(default=None, description="Lần thay đổi gần nhất (thứ tự của nguồn thay đổi)")
 
 
 class IntentList(Reply):
