@@ -1,5 +1,5 @@
-"""The build pipeline: load -> validate -> render changed pages -> exports -> site + search index
--> service worker and compressed copies (pwa.py, compress.py).
+"""The build pipeline: load -> validate -> render changed pages -> open-data exports -> site
+(pages.py, in worker processes) + search index -> exports linked in -> service worker (pwa.py).
 
 Nothing is written before the whole catalogue validates. A full build goes to a staging
 folder swapped in at the end; an incremental one updates the site in place in a way that can be
@@ -25,16 +25,17 @@ from typing import Any
 
 from tqdm import tqdm
 
-from catalog_build import compress, exports, pwa, search_index, search_terms
+from catalog_build import exports, open_data, pwa, search_index, search_terms
 from catalog_build.loader import Catalogue, load_catalogue
+from catalog_build.pages import SiteReport, build_pages
 from catalog_build.render import Renderer
 from catalog_build.search_terms import Synonyms
-from catalog_build.site import GENERATED_FILES, GENERATED_FOLDERS, build_site, load_site_config, site_fingerprint
-from catalog_build.staging import IncrementalUpdate
+from catalog_build.site import GENERATED_FILES, GENERATED_FOLDERS, load_site_config, site_fingerprint
+from catalog_build.staging import IncrementalUpdate, output_of
 from catalog_build.writer import WriteReport, discard_dir, remove_files, remove_stale, replace_dir, write_changed
 
 _CODE_INPUTS = ("render.py", "exports.py", "text.py", "search_index.py", "search_terms.py", "models.py")
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: open-data exports live in the work folder, not in the docs
 
 
 @dataclass
@@ -44,6 +45,7 @@ class BuildOptions:
     work_dir: Path = Path("build/.catalog")
     full: bool = False
     progress: bool = True
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes rendering pages
 
 
 @dataclass
@@ -53,6 +55,7 @@ class BuildReport:
     site_mode: str = "full"
     docs: WriteReport = field(default_factory=WriteReport)
     precache: tuple[int, int] = (0, 0)  # files and bytes the service worker precaches
+    site: SiteReport = field(default_factory=SiteReport)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -138,18 +141,37 @@ def _page_fingerprints(catalogue: Catalogue, site_url: str) -> dict[str, str]:
     return fingerprints
 
 
-def _hand_written(docs_dir: Path) -> str:
-    """The hand-written pages and assets of the docs folder (name, size, modification time): an
-    edit to one of them must reach the site even when the catalogue is unchanged."""
-    digest = hashlib.sha256()
+def _hand_written_files(docs_dir: Path) -> Iterator[Path]:
+    """The docs folder's files that catalog_build does not generate."""
     for directory, folders, names in os.walk(docs_dir):
         if Path(directory) == docs_dir:
             folders[:] = [name for name in folders if name not in GENERATED_FOLDERS]
             names = [name for name in names if name not in GENERATED_FILES]
-        for name in sorted(names):
-            stat = (Path(directory) / name).stat()
-            digest.update(f"{directory}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
         folders.sort()
+        for name in sorted(names):
+            yield Path(directory, name)
+
+
+def _stale_hand_written(docs_dir: Path, site_dir: Path) -> list[str]:
+    """Hand-written docs files edited since their output was built (MkDocs' own dirty rule)."""
+    stale = []
+    for path in _hand_written_files(docs_dir):
+        rel = path.relative_to(docs_dir).as_posix()
+        try:
+            if path.stat().st_mtime > (site_dir / output_of(rel)).stat().st_mtime:
+                stale.append(rel)
+        except FileNotFoundError:
+            stale.append(rel)
+    return stale
+
+
+def _hand_written(docs_dir: Path) -> str:
+    """The hand-written pages and assets of the docs folder (name, size, modification time): an
+    edit to one of them must reach the site even when the catalogue is unchanged."""
+    digest = hashlib.sha256()
+    for path in _hand_written_files(docs_dir):
+        stat = path.stat()
+        digest.update(f"{path.parent}/{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
@@ -222,6 +244,7 @@ class _Build:
         self.state = {} if options.full else _read_state(self.state_file)
         self.site_fingerprint = site_fingerprint(options.config_file, config)
         self.staging = self.site_dir.with_name(self.site_dir.name + ".new")  # full builds go here first
+        self.exports = WriteReport()  # open-data files written or removed in the work folder
 
     def run(self) -> BuildReport:
         dirty = (
@@ -256,17 +279,27 @@ class _Build:
             if dirty:
                 indexer = self._index(catalogue, changed)
             outputs = self._render(catalogue, changed)
+            exported = self._export(catalogue, changed)
             if not dirty:
                 indexer = self._index(catalogue, changed)
             gc.enable()
+            rebuilt: list[str] | None = None
             if update is not None:
-                update.prepare(self.docs_dir, self.report.docs.removed)
+                rebuilt = sorted(set(self.report.docs.written) | set(_stale_hand_written(self.docs_dir, target)))
+                update.prepare(rebuilt, self.report.docs.removed)
                 self.timer.lap("prepare")
             try:
-                build_site(self.options.config_file, target, dirty=dirty, progress=self.options.progress)
+                self.report.site = build_pages(
+                    self.options.config_file,
+                    target,
+                    only=rebuilt,
+                    workers=self.options.workers,
+                    progress=self.options.progress,
+                )
             finally:
                 self.report.seconds["search (parallel)"] = indexer.join()
             self.timer.lap("site")
+            self._publish_exports(target, update, exported)
             self._finish_site(target, update)
             search_index.publish_index(self.work / "pagefind", target / "pagefind")
         except BaseException:
@@ -288,15 +321,16 @@ class _Build:
                 "site": self.site_fingerprint,
                 "complete_site": True,
                 "outputs": sorted(outputs),
+                "exports": sorted(exported),
             },
         )
         self.timer.lap("publish")
         return self.report
 
     def _finish_site(self, target: Path, update: IncrementalUpdate | None) -> None:
-        """The service worker and compressed copies, which describe the finished site and index.
-        Inside the rollback (an incremental build moves aside what they replace) and before the
-        index is published, so that a failure here leaves the previous index in place too."""
+        """The service worker, which describes the finished site and index. Inside the rollback
+        (an incremental build moves aside what it replaces) and before the index is published,
+        so that a failure here leaves the previous index in place too."""
         index = self.work / "pagefind"
         worker, precache = pwa.service_worker(target, index)
         if not (target / pwa.WORKER).is_file() or (target / pwa.WORKER).read_bytes() != worker:
@@ -305,12 +339,30 @@ class _Build:
             (target / pwa.WORKER).write_bytes(worker)
         self.report.precache = (len(precache.entries), precache.precache_bytes)
         self.timer.lap("service worker")
-        compress.compress_site(index, exclude=("fragment/",))  # published with the index
+
+    def _export(self, catalogue: Catalogue, changed: list[str]) -> set[str]:
+        """Write the open-data files that changed into the work folder; remove those of deleted
+        procedures. Returns every export's path (relative to the site)."""
+        root = self.work / "exports"
+        members = open_data.GzipMembers(self.work / "gzip-members.pickle")
+        files = _open_data(catalogue, changed, self.site_url, members)
+        open_data.write_changed(root, files, self.exports)
+        exported = set(files) | {exports.procedure_json_path(p) for p in catalogue.procedures.values()}
+        previous = set(self.state["exports"]) if "exports" in self.state else None
+        _remove_outdated(root, ["du-lieu"], exported, previous, self.exports)
+        members.save()
+        self.timer.lap("exports")
+        return exported
+
+    def _publish_exports(self, target: Path, update: IncrementalUpdate | None, exported: set[str]) -> None:
+        """Link the exports into the site: all of them into a new site, the changed ones into the
+        published site (what they replace is moved aside first, to roll back)."""
+        root = self.work / "exports"
         if update is None:
-            compress.compress_site(target, exclude=("pagefind/",))
+            open_data.link_into(root, target, exported)
         else:
-            compress.compress_site(target, update.set_aside, only=update.touched)
-        self.timer.lap("compress")
+            open_data.link_into(root, target, self.exports.written + self.exports.removed, update.set_aside)
+        self.timer.lap("publish exports")
 
     def _changed(self, catalogue: Catalogue, fingerprints: dict[str, str]) -> list[str]:
         previous = self.state.get("pages", {})
@@ -350,8 +402,9 @@ class _Build:
         show = self.options.progress and len(changed) > 500
         for code in tqdm(changed, desc="render", unit="page", disable=not show, leave=False):
             pages.update(renderer.procedure_pages([code]))
-        pages.update(_exports(catalogue, changed, self.site_url))
-        outputs = set(pages) | _all_outputs(catalogue)
+        names = (p.name for p in catalogue.procedures.values())
+        pages[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(names)
+        outputs = set(pages) | {Renderer.procedure_page_path(p) for p in catalogue.procedures.values()}
         write_changed(self.docs_dir, pages, self.report.docs)
         previous = set(self.state["outputs"]) if "outputs" in self.state else None
         _remove_outdated(self.docs_dir, GENERATED_FOLDERS, outputs, previous, self.report.docs)
@@ -359,16 +412,16 @@ class _Build:
         return outputs
 
 
-def _exports(catalogue: Catalogue, changed: list[str], site_url: str) -> dict[str, str]:
+def _open_data(
+    catalogue: Catalogue, changed: list[str], site_url: str, members: open_data.GzipMembers
+) -> dict[str, bytes]:
     bodies = {code: exports.procedure_json(p) for code, p in catalogue.procedures.items()}
-    files = {exports.procedure_json_path(catalogue.procedures[c]): bodies[c] + "\n" for c in changed}
-    files["du-lieu/danh-muc.json"] = exports.catalogue_json(catalogue, bodies)
-    files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url)
-    files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue)
-    files["du-lieu/schema.json"] = exports.record_schema()
-    files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url)
-    names = (p.name for p in catalogue.procedures.values())
-    files[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(names)
+    files = {exports.procedure_json_path(catalogue.procedures[c]): (bodies[c] + "\n").encode() for c in changed}
+    files.update(open_data.catalogue_files(bodies, members))
+    files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url).encode()
+    files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue).encode()
+    files["du-lieu/schema.json"] = exports.record_schema().encode()
+    files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url).encode()
     return files
 
 
@@ -381,12 +434,3 @@ def _remove_outdated(
         remove_files(root, previous - current, report)
     else:
         remove_stale(root, folders, current, report)
-
-
-def _all_outputs(catalogue: Catalogue) -> set[str]:
-    """Paths of per-procedure files that must survive, rendered this time or not."""
-    keep = set()
-    for p in catalogue.procedures.values():
-        keep.add(Renderer.procedure_page_path(p))
-        keep.add(exports.procedure_json_path(p))
-    return keep

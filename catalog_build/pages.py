@@ -1,0 +1,242 @@
+"""Build the MkDocs site with its pages rendered by worker processes.
+
+MkDocs builds one page after another on one core, and keeps every page's HTML in memory until
+the end. Our pages are independent of each other: procedure and browse pages are not in the
+navigation, and each page's HTML depends only on its own Markdown, the navigation (static, from
+mkdocs.yml) and the theme. So this module runs MkDocs' own build steps in the same order
+(`mkdocs.commands.build.build`: config and plugin events, files, navigation, static files, theme
+templates, then every page through `_populate_page` and `_build_page`, the functions MkDocs
+itself calls, with the same theme environment and page context), except that:
+
+- the pages of the navigation are read in this process first (their titles appear in every
+  page's sidebar), then all pages are rendered by forked workers, a chunk at a time, each page's
+  HTML dropped once written (memory stays flat as the catalogue grows);
+- the theme's navigation partial (`partials/nav.html`, a sixth of a page's rendering time) is
+  rendered once for each distinct set of relative links to the navigation's pages, and reused for
+  the pages outside the navigation that share it (every procedure page shares one: no navigation
+  item is active on them and their links are relative to the same depth); templates are not
+  checked for changes on disk while the build runs (Jinja's `auto_reload`);
+- a partial build renders only the pages it is given (those whose Markdown changed), copies only
+  the static files newer than their output, and always rewrites the theme's templates (sitemap,
+  404), as `mkdocs build --dirty` would, without MkDocs' walk over every page.
+
+Warnings counted in the workers are added to this process's count, so strict mode still fails
+the build. Anchor validation is not run (mkdocs.yml sets `validation.links.anchors: ignore`; a
+config that asks for it is refused). tests/catalog_build/test_pages.py checks that pages come out
+byte for byte as a plain `mkdocs build` makes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdocs import utils
+from mkdocs.commands.build import _build_extra_template, _build_page, _build_theme_template, _populate_page
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
+from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.nav import Navigation, get_navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+from tqdm import tqdm
+
+from catalog_build.site import SiteBuildError, load_site_config, quiet_mkdocs
+
+CHUNK = 64  # pages per task: small enough to balance two workers, large enough to cost little
+
+
+@dataclass
+class SiteReport:
+    pages: int = 0  # pages rendered
+    static: int = 0  # static files considered (copied when new or changed)
+    peak_rss_kb: int = 0  # the largest worker's peak resident memory
+
+
+@dataclass
+class _Job:
+    """What the workers inherit through fork: nothing is pickled but chunk numbers."""
+
+    config: MkDocsConfig
+    files: Files
+    doc_files: list[File]
+    nav: Navigation
+    env: Any
+    pages: list[Page]
+
+
+_JOB: _Job | None = None
+
+
+def build_pages(
+    config_file: Path,
+    site_dir: Path,
+    *,
+    only: Collection[str] | None = None,
+    workers: int = 2,
+    progress: bool = False,
+) -> SiteReport:
+    """Build every page (`only` None: the site folder is emptied first) or the docs pages `only`
+    names (docs-relative paths), rendering pages in `workers` forked processes (1: in this one)."""
+    quiet_mkdocs()
+    config = load_site_config(config_file, site_dir)
+    if config.validation.links.anchors > logging.DEBUG:
+        raise SiteBuildError("anchor validation needs every page in one process; set validation.links.anchors: ignore")
+    counter = utils.CountHandler()
+    counter.setLevel(logging.WARNING)
+    mkdocs_logger = logging.getLogger("mkdocs")
+    mkdocs_logger.addHandler(counter)
+    os.environ["PORTAL_BUILD_PROGRESS"] = "0"  # the hook's own bar would be drawn by every worker
+    try:
+        report = _run(config, only, workers, progress)
+        config.plugins.on_post_build(config=config)
+    except (MkDocsException, SystemExit) as error:
+        config.plugins.on_build_error(error=error)
+        raise SiteBuildError(f"mkdocs build failed: {error}") from error
+    finally:
+        mkdocs_logger.removeHandler(counter)
+    warnings = sum(count for _, count in counter.get_counts()) + report.warnings
+    if config.strict and warnings:
+        raise SiteBuildError(f"mkdocs build failed: aborted with {warnings} warning(s) in strict mode")
+    return report.site
+
+
+@dataclass
+class _Outcome:
+    site: SiteReport
+    warnings: int = 0
+
+
+def _run(config: MkDocsConfig, only: Collection[str] | None, workers: int, progress: bool) -> _Outcome:
+    config = config.plugins.on_config(config)
+    config.plugins.on_pre_build(config=config)
+    if only is None:
+        utils.clean_directory(config.site_dir)
+    files = get_files(config)
+    env = config.theme.get_env()
+    files.add_files_from_theme(env, config)
+    files = config.plugins.on_files(files, config=config)
+    set_exclusions(files, config)
+    nav = get_navigation(files, config)
+    nav = config.plugins.on_nav(nav, config=config, files=files)
+    doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+    for file in doc_files:
+        if file.page is None:
+            Page(None, file, config)
+    for page in nav.pages:  # their titles are in every page's navigation
+        _populate_page(page, config, files)
+    env = config.plugins.on_env(env, config=config, files=files)
+    env.auto_reload = False
+    _memoise_nav(env, nav, config)
+    static = files.static_pages()
+    files.copy_static_files(dirty=only is not None, inclusion=InclusionLevel.is_included)
+    for template in config.theme.static_templates:
+        _build_theme_template(template, env, files, config, nav)
+    for template in config.extra_templates:
+        _build_extra_template(template, files, config, nav)
+    wanted = set(only) if only is not None else None
+    pages = [f.page for f in doc_files if f.page is not None and (wanted is None or f.src_uri in wanted)]
+    global _JOB
+    _JOB = _Job(config, files, list(doc_files), nav, env, pages)
+    try:
+        outcome = _render_all(len(pages), workers, progress)
+    finally:
+        _JOB = None
+    outcome.site.static = len(static)
+    return outcome
+
+
+def _render_all(count: int, workers: int, progress: bool) -> _Outcome:
+    chunks = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+    outcome = _Outcome(SiteReport(pages=count))
+    bar = tqdm(total=count, desc="site", unit="page", leave=False, disable=not progress or count < 500)
+    if workers <= 1 or len(chunks) <= 1:
+        # Warnings are counted by the caller's handler here: no worker counter.
+        _collect(map(_render_chunk, chunks), outcome, bar)
+        return outcome
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_prepare_worker) as pool:
+        _collect(pool.imap_unordered(_render_chunk, chunks), outcome, bar)
+    return outcome
+
+
+def _collect(results: Iterator[tuple[int, int, int, str | None]], outcome: _Outcome, bar: tqdm) -> None:
+    for done, warnings, rss, error in results:
+        if error is not None:
+            bar.close()
+            raise SiteBuildError(f"mkdocs build failed: {error}")
+        outcome.warnings += warnings
+        outcome.site.peak_rss_kb = max(outcome.site.peak_rss_kb, rss)
+        bar.update(done)
+    bar.close()
+
+
+_WORKER_COUNTER: utils.CountHandler | None = None
+
+
+def _prepare_worker() -> None:
+    """Count this process's warnings apart (a forked worker inherits the parent's handlers)."""
+    global _WORKER_COUNTER
+    _WORKER_COUNTER = utils.CountHandler()
+    _WORKER_COUNTER.setLevel(logging.WARNING)
+    logging.getLogger("mkdocs").addHandler(_WORKER_COUNTER)
+
+
+def _render_chunk(indices: range) -> tuple[int, int, int, str | None]:
+    """Render and write a chunk of pages; return (pages, new warnings, peak RSS in KB, error)."""
+    import resource
+
+    assert _JOB is not None
+    job = _JOB
+    before = _warnings()
+    try:
+        for index in indices:
+            page = job.pages[index]
+            if page.content is None:
+                _populate_page(page, job.config, job.files)
+            _build_page(page, job.config, job.doc_files, job.nav, job.env)
+            if page not in job.nav.pages:
+                page.content = page.markdown = None  # the HTML is on disk: keep memory flat
+    except Exception as error:  # reported to the parent, which raises
+        return 0, 0, 0, f"{type(error).__name__}: {error}"
+    return len(indices), _warnings() - before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, None
+
+
+def _warnings() -> int:
+    return 0 if _WORKER_COUNTER is None else sum(count for _, count in _WORKER_COUNTER.get_counts())
+
+
+NAV_TEMPLATE = "partials/nav.html"
+
+
+def _memoise_nav(env: Any, nav: Navigation, config: MkDocsConfig) -> None:
+    """Render the navigation partial once per distinct key for pages outside the navigation.
+
+    For such a page, the partial's output depends on the page only through the relative links
+    from it to the navigation's pages, home page and logo (no item is active): that is the key.
+    """
+    template = env.get_template(NAV_TEMPLATE)
+    render = template.root_render_func
+    in_nav = {id(page) for page in nav.pages}
+    targets = [page.url for page in nav.pages] + [
+        nav.homepage.url if nav.homepage else "",
+        str(config.theme.get("logo") or ""),
+    ]
+    rendered: dict[tuple[str, ...], str] = {}
+
+    def memoised(context: Any) -> Iterator[str]:
+        page = context.get("page")
+        if page is None or id(page) in in_nav or getattr(page, "url", None) is None:
+            yield from render(context)
+            return
+        key = tuple(get_relative_url(target, page.url) for target in targets)
+        if key not in rendered:
+            rendered[key] = "".join(render(context))
+        yield rendered[key]
+
+    template.root_render_func = memoised
