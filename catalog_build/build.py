@@ -25,7 +25,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from catalog_build import exports, open_data, pwa, search_index, search_terms
+from catalog_build import exports, open_data, procedure_files, pwa, search_index, search_terms
 from catalog_build.loader import Catalogue, load_catalogue
 from catalog_build.pages import SiteReport, build_pages
 from catalog_build.render import Renderer
@@ -245,6 +245,7 @@ class _Build:
         self.site_fingerprint = site_fingerprint(options.config_file, config)
         self.staging = self.site_dir.with_name(self.site_dir.name + ".new")  # full builds go here first
         self.exports = WriteReport()  # open-data files written or removed in the work folder
+        self.stubs = WriteReport()  # search stubs written or removed
 
     def run(self) -> BuildReport:
         dirty = (
@@ -274,14 +275,10 @@ class _Build:
                 return self.report
             changed = self._changed(catalogue, fingerprints)
             _write_state(self.state_file, {**self.state, "complete_site": False})
-            # Pagefind overlaps rendering in an incremental build (few files written); in a full build
-            # both would write tens of thousands of files at once, so it starts after rendering.
-            if dirty:
-                indexer = self._index(catalogue, changed)
+            # Search stubs are written with the pages; Pagefind then runs beside the exports and MkDocs.
             outputs = self._render(catalogue, changed)
-            exported = self._export(catalogue, changed)
-            if not dirty:
-                indexer = self._index(catalogue, changed)
+            indexer = self._index(catalogue, changed)
+            exported = self._export(catalogue)
             gc.enable()
             rebuilt: list[str] | None = None
             if update is not None:
@@ -340,12 +337,12 @@ class _Build:
         self.report.precache = (len(precache.entries), precache.precache_bytes)
         self.timer.lap("service worker")
 
-    def _export(self, catalogue: Catalogue, changed: list[str]) -> set[str]:
+    def _export(self, catalogue: Catalogue) -> set[str]:
         """Write the open-data files that changed into the work folder; remove those of deleted
         procedures. Returns every export's path (relative to the site)."""
         root = self.work / "exports"
         members = open_data.GzipMembers(self.work / "gzip-members.pickle")
-        files = _open_data(catalogue, changed, self.site_url, members)
+        files = _open_data(catalogue, self.site_url, members)
         open_data.write_changed(root, files, self.exports)
         exported = set(files) | {exports.procedure_json_path(p) for p in catalogue.procedures.values()}
         previous = set(self.state["exports"]) if "exports" in self.state else None
@@ -376,13 +373,12 @@ class _Build:
         return changed
 
     def _index(self, catalogue: Catalogue, changed: list[str]) -> _Indexer | _ReusedIndex:
-        """Write the changed search stubs, drop those of deleted procedures, start Pagefind.
+        """Drop the search stubs of deleted procedures, start Pagefind.
 
         Most edits (fees, steps, documents) change no stub: then the current index is reused.
         """
         stubs_dir = self.work / "search-src"
-        stubs = WriteReport()
-        write_changed(stubs_dir, search_index.stub_documents(catalogue, changed), stubs)
+        stubs = self.stubs  # the changed ones were written with the pages (procedure_files.py)
         wanted = {search_index.stub_path(p) for p in catalogue.procedures.values()}
         previous = {search_index.stub_path_of(code) for code in self.state["pages"]} if "pages" in self.state else None
         _remove_outdated(stubs_dir, ["thu-tuc"], wanted, previous, stubs)
@@ -396,28 +392,32 @@ class _Build:
         return indexer
 
     def _render(self, catalogue: Catalogue, changed: list[str]) -> set[str]:
-        """Render browse pages and changed procedure pages, write what differs, remove stale files."""
+        """Write the changed procedures' pages, records and search stubs (in worker processes) while
+        the browse pages are rendered here; remove what deleted procedures left."""
         renderer = Renderer(catalogue)
+        folders = procedure_files.Folders(self.docs_dir, self.work / "exports", self.work / "search-src")
+        running = procedure_files.start(renderer, changed, folders, self.options.workers)
         pages = renderer.browse_pages()
-        show = self.options.progress and len(changed) > 500
-        for code in tqdm(changed, desc="render", unit="page", disable=not show, leave=False):
-            pages.update(renderer.procedure_pages([code]))
         names = (p.name for p in catalogue.procedures.values())
         pages[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(names)
-        outputs = set(pages) | {Renderer.procedure_page_path(p) for p in catalogue.procedures.values()}
         write_changed(self.docs_dir, pages, self.report.docs)
+        written = procedure_files.Written(docs=self.report.docs, exports=self.exports, stubs=self.stubs)
+        show = self.options.progress and len(changed) > 500
+        with tqdm(total=len(changed), desc="render", unit="page", disable=not show, leave=False) as bar:
+            for part in running:
+                written.add(part)
+                bar.update(len(part.docs.written) + part.docs.unchanged)
+        outputs = set(pages) | {Renderer.procedure_page_path(p) for p in catalogue.procedures.values()}
         previous = set(self.state["outputs"]) if "outputs" in self.state else None
         _remove_outdated(self.docs_dir, GENERATED_FOLDERS, outputs, previous, self.report.docs)
         self.timer.lap("render")
         return outputs
 
 
-def _open_data(
-    catalogue: Catalogue, changed: list[str], site_url: str, members: open_data.GzipMembers
-) -> dict[str, bytes]:
+def _open_data(catalogue: Catalogue, site_url: str, members: open_data.GzipMembers) -> dict[str, bytes]:
+    """The whole-catalogue exports (each procedure's own record is written with its page)."""
     bodies = {code: exports.procedure_json(p) for code, p in catalogue.procedures.items()}
-    files = {exports.procedure_json_path(catalogue.procedures[c]): (bodies[c] + "\n").encode() for c in changed}
-    files.update(open_data.catalogue_files(bodies, members))
+    files = open_data.catalogue_files(bodies, members)
     files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url).encode()
     files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue).encode()
     files["du-lieu/schema.json"] = exports.record_schema().encode()

@@ -16,6 +16,9 @@ itself calls, with the same theme environment and page context), except that:
   the pages outside the navigation that share it (every procedure page shares one: no navigation
   item is active on them and their links are relative to the same depth); templates are not
   checked for changes on disk while the build runs (Jinja's `auto_reload`);
+- Markdown goes through the same extensions, with Python-Markdown's raw-HTML step taken by a
+  faster one that gives the same result on pages of our simple shape (raw_html.py), and without
+  MkDocs' second pass over the raw HTML, which only collects anchors for anchor validation;
 - a partial build renders only the pages it is given (those whose Markdown changed), copies only
   the static files newer than their output, and always rewrites the theme's templates (sitemap,
   404), as `mkdocs build --dirty` would, without MkDocs' walk over every page.
@@ -29,9 +32,9 @@ byte for byte as a plain `mkdocs build` makes them.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,12 +43,15 @@ from mkdocs import utils
 from mkdocs.commands.build import _build_extra_template, _build_page, _build_theme_template, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
+from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from tqdm import tqdm
 
+from catalog_build.parallel import fork_map
+from catalog_build.raw_html import RawHtmlExtension
 from catalog_build.site import SiteBuildError, load_site_config, quiet_mkdocs
 
 CHUNK = 64  # pages per task: small enough to balance two workers, large enough to cost little
@@ -92,8 +98,10 @@ def build_pages(
     mkdocs_logger = logging.getLogger("mkdocs")
     mkdocs_logger.addHandler(counter)
     os.environ["PORTAL_BUILD_PROGRESS"] = "0"  # the hook's own bar would be drawn by every worker
+    config.markdown_extensions.append(RawHtmlExtension())
     try:
-        report = _run(config, only, workers, progress)
+        with _no_anchor_collection():
+            report = _run(config, only, workers, progress)
         config.plugins.on_post_build(config=config)
     except (MkDocsException, SystemExit) as error:
         config.plugins.on_build_error(error=error)
@@ -152,16 +160,12 @@ def _run(config: MkDocsConfig, only: Collection[str] | None, workers: int, progr
 
 
 def _render_all(count: int, workers: int, progress: bool) -> _Outcome:
-    chunks = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+    assert _JOB is not None
     outcome = _Outcome(SiteReport(pages=count))
     bar = tqdm(total=count, desc="site", unit="page", leave=False, disable=not progress or count < 500)
-    if workers <= 1 or len(chunks) <= 1:
-        # Warnings are counted by the caller's handler here: no worker counter.
-        _collect(map(_render_chunk, chunks), outcome, bar)
-        return outcome
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_prepare_worker) as pool:
-        _collect(pool.imap_unordered(_render_chunk, chunks), outcome, bar)
+    # In this process (one worker, or one chunk), warnings reach the caller's counter directly.
+    results = fork_map(_render_chunk, _JOB.pages, workers=workers, chunk=CHUNK, initializer=_prepare_worker)
+    _collect(results, outcome, bar)
     return outcome
 
 
@@ -187,7 +191,7 @@ def _prepare_worker() -> None:
     logging.getLogger("mkdocs").addHandler(_WORKER_COUNTER)
 
 
-def _render_chunk(indices: range) -> tuple[int, int, int, str | None]:
+def _render_chunk(pages: Sequence[Page]) -> tuple[int, int, int, str | None]:
     """Render and write a chunk of pages; return (pages, new warnings, peak RSS in KB, error)."""
     import resource
 
@@ -195,8 +199,7 @@ def _render_chunk(indices: range) -> tuple[int, int, int, str | None]:
     job = _JOB
     before = _warnings()
     try:
-        for index in indices:
-            page = job.pages[index]
+        for page in pages:
             if page.content is None:
                 _populate_page(page, job.config, job.files)
             _build_page(page, job.config, job.doc_files, job.nav, job.env)
@@ -204,7 +207,7 @@ def _render_chunk(indices: range) -> tuple[int, int, int, str | None]:
                 page.content = page.markdown = None  # the HTML is on disk: keep memory flat
     except Exception as error:  # reported to the parent, which raises
         return 0, 0, 0, f"{type(error).__name__}: {error}"
-    return len(indices), _warnings() - before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, None
+    return len(pages), _warnings() - before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, None
 
 
 def _warnings() -> int:
@@ -240,3 +243,23 @@ def _memoise_nav(env: Any, nav: Navigation, config: MkDocsConfig) -> None:
         yield rendered[key]
 
     template.root_render_func = memoised
+
+
+class _NoAnchors:
+    """Stands in for MkDocs' `_RawHTMLPreprocessor`, which parses a page's raw HTML a second time
+    only to list its anchors for anchor validation (refused above, so never run)."""
+
+    present_anchor_ids: frozenset[str] = frozenset()
+
+    def _register(self, md: Any) -> None:
+        pass
+
+
+@contextmanager
+def _no_anchor_collection() -> Iterator[None]:
+    original = mkdocs_pages._RawHTMLPreprocessor
+    mkdocs_pages._RawHTMLPreprocessor = _NoAnchors  # type: ignore[assignment, misc]
+    try:
+        yield
+    finally:
+        mkdocs_pages._RawHTMLPreprocessor = original  # type: ignore[misc]

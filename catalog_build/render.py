@@ -124,6 +124,12 @@ class Renderer:
         self._items: dict[tuple[str, str], Markup] = {}
         self._sort_keys: dict[str, tuple[str, str]] = {}
 
+    def prepare(self) -> None:
+        """Compute the shared lookups and load the templates now (before forking workers)."""
+        _ = self.faq_by_procedure, self.agency_slugs
+        for name in ("procedure.md.j2", "listing.md.j2"):
+            self.env.get_template(name)
+
     @cached_property
     def faq_by_procedure(self) -> dict[str | None, list[Any]]:
         grouped: dict[str | None, list[Any]] = defaultdict(list)

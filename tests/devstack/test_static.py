@@ -75,7 +75,7 @@ def test_a_changed_file_is_compressed_again_not_served_from_memory(server, site)
     get(server, "/thu-tuc/1-000001/", "br")
     page = site / "thu-tuc" / "1-000001" / "index.html"
     page.write_text(PAGE + "<p>Đã sửa</p>\n" * 100, encoding="utf-8")
-    response, body = get(server, "/thu-tuc/1-000001/", "br")
+    _, body = get(server, "/thu-tuc/1-000001/", "br")
     assert brotli.decompress(body).decode() == page.read_text(encoding="utf-8")
 
 
