@@ -226,18 +226,24 @@ def _memoise_nav(env: Any, nav: Navigation, config: MkDocsConfig) -> None:
     template = env.get_template(NAV_TEMPLATE)
     render = template.root_render_func
     in_nav = {id(page) for page in nav.pages}
-    targets = [page.url for page in nav.pages] + [
-        nav.homepage.url if nav.homepage else "",
-        str(config.theme.get("logo") or ""),
-    ]
-    rendered: dict[tuple[str, ...], str] = {}
+    targets = [page.url for page in nav.pages] + [nav.homepage.url if nav.homepage else ""]
+    targets.append(str(config.theme.get("logo") or ""))
+    # A page whose first folder no target shares gets, to every target, "../" times its depth
+    # followed by the target: its depth is then the whole key.
+    shared = {target.split("/")[0] for target in targets}
+    rendered: dict[object, str] = {}
 
     def memoised(context: Any) -> Iterator[str]:
         page = context.get("page")
-        if page is None or id(page) in in_nav or getattr(page, "url", None) is None:
+        url = getattr(page, "url", None)
+        if page is None or id(page) in in_nav or url is None:
             yield from render(context)
             return
-        key = tuple(get_relative_url(target, page.url) for target in targets)
+        key: object
+        if url.split("/")[0] in shared:
+            key = tuple(get_relative_url(target, url) for target in targets)
+        else:
+            key = url.count("/")
         if key not in rendered:
             rendered[key] = "".join(render(context))
         yield rendered[key]
