@@ -278,7 +278,7 @@ class _Build:
             # Search stubs are written with the pages; Pagefind then runs beside the exports and MkDocs.
             outputs = self._render(catalogue, changed)
             indexer = self._index(catalogue, changed)
-            exported = self._export(catalogue)
+            exported: set[str] = set()
             gc.enable()
             rebuilt: list[str] | None = None
             if update is not None:
@@ -292,6 +292,7 @@ class _Build:
                     only=rebuilt,
                     workers=self.options.workers,
                     progress=self.options.progress,
+                    meanwhile=lambda: exported.update(self._export(catalogue)),
                 )
             finally:
                 self.report.seconds["search (parallel)"] = indexer.join()
@@ -339,7 +340,9 @@ class _Build:
 
     def _export(self, catalogue: Catalogue) -> set[str]:
         """Write the open-data files that changed into the work folder; remove those of deleted
-        procedures. Returns every export's path (relative to the site)."""
+        procedures. Returns every export's path (relative to the site). Runs while the page
+        workers render."""
+        started = time.perf_counter()
         root = self.work / "exports"
         members = open_data.GzipMembers(self.work / "gzip-members.pickle")
         files = _open_data(catalogue, self.site_url, members)
@@ -348,7 +351,7 @@ class _Build:
         previous = set(self.state["exports"]) if "exports" in self.state else None
         _remove_outdated(root, ["du-lieu"], exported, previous, self.exports)
         members.save()
-        self.timer.lap("exports")
+        self.report.seconds["exports (parallel)"] = time.perf_counter() - started
         return exported
 
     def _publish_exports(self, target: Path, update: IncrementalUpdate | None, exported: set[str]) -> None:

@@ -23,6 +23,7 @@ import pickle
 import shutil
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from catalog_build.writer import WriteReport
@@ -48,20 +49,25 @@ class GzipMembers:
             self.previous = {}
         self.current: dict[str, tuple[bytes, bytes]] = {}
         self.compressed = 0  # members compressed in this build
+        self._pool = ThreadPoolExecutor(max_workers=2)
 
-    def member(self, key: str, text: str) -> bytes:
+    def member(self, key: str, text: str) -> Future[bytes]:
+        """The member for `text`: compressed in a thread (zlib lets go of the GIL) unless unchanged."""
         data = text.encode("utf-8")
         digest = hashlib.blake2b(data, digest_size=16).digest()
         cached = self.previous.get(key)
         if cached is not None and cached[0] == digest:
-            body = cached[1]
-        else:
-            body = gzip.compress(data, compresslevel=6, mtime=0)
-            self.compressed += 1
-        self.current[key] = (digest, body)
-        return body
+            done: Future[bytes] = Future()
+            done.set_result(cached[1])
+            self.current[key] = cached
+            return done
+        self.compressed += 1
+        future = self._pool.submit(gzip.compress, data, 6, mtime=0)
+        future.add_done_callback(lambda f: self.current.__setitem__(key, (digest, f.result())))
+        return future
 
     def save(self) -> None:
+        self._pool.shutdown()
         self.cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.cache_file.with_name(self.cache_file.name + ".tmp")
         tmp.write_bytes(pickle.dumps(self.current, protocol=pickle.HIGHEST_PROTOCOL))
@@ -93,9 +99,9 @@ def catalogue_files(bodies: dict[str, str], members: GzipMembers) -> dict[str, b
     json_gz.append(members.member("json-tail", tail))
     return {
         CATALOGUE_JSON: "".join(json_parts).encode("utf-8"),
-        CATALOGUE_JSON + ".gz": b"".join(json_gz),
+        CATALOGUE_JSON + ".gz": b"".join(f.result() for f in json_gz),
         CATALOGUE_JSONL: "".join(jsonl_parts).encode("utf-8"),
-        CATALOGUE_JSONL + ".gz": b"".join(jsonl_gz),
+        CATALOGUE_JSONL + ".gz": b"".join(f.result() for f in jsonl_gz),
     }
 
 

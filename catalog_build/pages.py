@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,9 +86,11 @@ def build_pages(
     only: Collection[str] | None = None,
     workers: int = 2,
     progress: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> SiteReport:
     """Build every page (`only` None: the site folder is emptied first) or the docs pages `only`
-    names (docs-relative paths), rendering pages in `workers` forked processes (1: in this one)."""
+    names (docs-relative paths), rendering pages in `workers` forked processes (1: in this one).
+    `meanwhile` runs in this process once the workers have started (it must not touch the site)."""
     quiet_mkdocs()
     config = load_site_config(config_file, site_dir)
     if config.validation.links.anchors > logging.DEBUG:
@@ -101,7 +103,7 @@ def build_pages(
     config.markdown_extensions.append(RawHtmlExtension())
     try:
         with _no_anchor_collection():
-            report = _run(config, only, workers, progress)
+            report = _run(config, only, workers, progress, meanwhile)
         config.plugins.on_post_build(config=config)
     except (MkDocsException, SystemExit) as error:
         config.plugins.on_build_error(error=error)
@@ -120,7 +122,13 @@ class _Outcome:
     warnings: int = 0
 
 
-def _run(config: MkDocsConfig, only: Collection[str] | None, workers: int, progress: bool) -> _Outcome:
+def _run(
+    config: MkDocsConfig,
+    only: Collection[str] | None,
+    workers: int,
+    progress: bool,
+    meanwhile: Callable[[], None] | None,
+) -> _Outcome:
     config = config.plugins.on_config(config)
     config.plugins.on_pre_build(config=config)
     if only is None:
@@ -152,19 +160,25 @@ def _run(config: MkDocsConfig, only: Collection[str] | None, workers: int, progr
     global _JOB
     _JOB = _Job(config, files, list(doc_files), nav, env, pages)
     try:
-        outcome = _render_all(len(pages), workers, progress)
+        outcome = _render_all(len(pages), workers, progress, meanwhile)
     finally:
         _JOB = None
     outcome.site.static = len(static)
     return outcome
 
 
-def _render_all(count: int, workers: int, progress: bool) -> _Outcome:
+def _render_all(count: int, workers: int, progress: bool, meanwhile: Callable[[], None] | None) -> _Outcome:
     assert _JOB is not None
     outcome = _Outcome(SiteReport(pages=count))
     bar = tqdm(total=count, desc="site", unit="page", leave=False, disable=not progress or count < 500)
     # In this process (one worker, or one chunk), warnings reach the caller's counter directly.
     results = fork_map(_render_chunk, _JOB.pages, workers=workers, chunk=CHUNK, initializer=_prepare_worker)
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    except BaseException:
+        results.close()  # type: ignore[attr-defined]  # stops the workers
+        raise
     _collect(results, outcome, bar)
     return outcome
 
