@@ -259,7 +259,9 @@ class _Build:
         indexer: _Indexer | _ReusedIndex | None = None
         try:
             gc.disable()
-            catalogue = load_catalogue(self.options.data_dir, cache_file=self.work / "records.pickle")
+            catalogue = load_catalogue(
+                self.options.data_dir, cache_file=self.work / "records.pickle", workers=self.options.workers
+            )
             gc.freeze()
             self.report.procedures = len(catalogue.procedures)
             self.timer.lap("validate")
