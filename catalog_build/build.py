@@ -28,13 +28,14 @@ from tqdm import tqdm
 from catalog_build import exports, open_data, procedure_files, pwa, search_index, search_terms
 from catalog_build.loader import Catalogue, load_catalogue
 from catalog_build.pages import SiteReport, build_pages
-from catalog_build.render import Renderer
+from catalog_build.render import ListMemo, Renderer
 from catalog_build.search_terms import Synonyms
 from catalog_build.site import GENERATED_FILES, GENERATED_FOLDERS, load_site_config, site_fingerprint
 from catalog_build.staging import IncrementalUpdate, output_of
 from catalog_build.writer import WriteReport, discard_dir, remove_files, remove_stale, replace_dir, write_changed
 
 _CODE_INPUTS = ("render.py", "exports.py", "text.py", "search_index.py", "search_terms.py", "models.py")
+LISTS_FILE = "lists.json"  # what each browse list was made from (render.ListMemo)
 STATE_VERSION = 3  # 3: open-data exports live in the work folder, not in the docs
 
 
@@ -340,6 +341,16 @@ class _Build:
         self.report.precache = (len(precache.entries), precache.precache_bytes)
         self.timer.lap("service worker")
 
+    def _previous_lists(self) -> ListMemo:
+        """The browse lists of the last build, unless this one is to start afresh."""
+        salt = _code_fingerprint() + self.site_url
+        try:
+            saved = json.loads((self.work / LISTS_FILE).read_text())
+        except (FileNotFoundError, ValueError):
+            saved = {}
+        groups = saved.get("groups", {}) if saved.get("salt") == salt and not self.options.full else {}
+        return ListMemo(salt, groups, docs_dir=self.docs_dir)
+
     def _export(self, catalogue: Catalogue) -> set[str]:
         """Write the open-data files that changed into the work folder; remove those of deleted
         procedures. Returns every export's path (relative to the site). Runs while the page
@@ -399,24 +410,33 @@ class _Build:
     def _render(self, catalogue: Catalogue, changed: list[str]) -> set[str]:
         """Write the changed procedures' pages, records and search stubs (in worker processes) while
         the browse pages are rendered here; remove what deleted procedures left."""
-        renderer = Renderer(catalogue)
+        renderer = Renderer(catalogue, self._previous_lists())
         folders = procedure_files.Folders(self.docs_dir, self.work / "exports", self.work / "search-src")
         running = procedure_files.start(renderer, changed, folders, self.options.workers)
         pages = renderer.browse_pages()
         names = (p.name for p in catalogue.procedures.values())
         pages[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(names)
         write_changed(self.docs_dir, pages, self.report.docs)
+        _write_lists(self.work / LISTS_FILE, renderer.lists)
         written = procedure_files.Written(docs=self.report.docs, exports=self.exports, stubs=self.stubs)
         show = self.options.progress and len(changed) > 500
         with tqdm(total=len(changed), desc="render", unit="page", disable=not show, leave=False) as bar:
             for part in running:
                 written.add(part)
                 bar.update(len(part.docs.written) + part.docs.unchanged)
-        outputs = set(pages) | {Renderer.procedure_page_path(p) for p in catalogue.procedures.values()}
+        outputs = set(pages) | set(renderer.lists.kept)
+        outputs |= {Renderer.procedure_page_path(p) for p in catalogue.procedures.values()}
         previous = set(self.state["outputs"]) if "outputs" in self.state else None
         _remove_outdated(self.docs_dir, GENERATED_FOLDERS, outputs, previous, self.report.docs)
         self.timer.lap("render")
         return outputs
+
+
+def _write_lists(path: Path, lists: ListMemo) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"salt": lists.salt, "groups": lists.groups}))
+    tmp.replace(path)
 
 
 def _open_data(catalogue: Catalogue, site_url: str, members: open_data.GzipMembers) -> dict[str, bytes]:

@@ -6,7 +6,9 @@ only the files that changed; the cache is dropped whenever the models change.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import multiprocessing
 import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -183,7 +185,7 @@ def _load_procedures(
             problems.append(Problem(rel, "code", f"file name must be the code: rename to {code}.yaml"))
         procedures[code], hashes[code], files[code] = hit.procedure, hit.sha, rel
     if fresh.keys() != cache.keys() or any(fresh[rel] is not cache[rel] for rel in fresh):
-        _write_cache(cache_file, fresh)
+        _write_cache_soon(cache_file, fresh)
     return procedures, hashes, files
 
 
@@ -256,7 +258,28 @@ class RecordCache:
         _write_cache(self.cache_file, self.entries)
 
 
+_PENDING: list[multiprocessing.process.BaseProcess] = []
+
+
+def _write_cache_soon(cache_file: Path | None, entries: dict[str, _Cached]) -> None:
+    """Write the cache from a forked copy of this process, so the build goes on meanwhile (pickling
+    10,000 records takes about half a second). The next read of the cache, or the end of this
+    process, waits for it; a failed write is only a missed speed-up."""
+    if cache_file is None:
+        return
+    writer = multiprocessing.get_context("fork").Process(target=_write_cache, args=(cache_file, entries))
+    writer.start()
+    _PENDING.append(writer)
+
+
+@atexit.register
+def wait_for_cache_writes() -> None:
+    while _PENDING:
+        _PENDING.pop().join()
+
+
 def _read_cache(cache_file: Path | None) -> dict[str, _Cached]:
+    wait_for_cache_writes()
     if cache_file is None or not cache_file.exists():
         return {}
     try:
