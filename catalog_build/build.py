@@ -284,9 +284,14 @@ class _Build:
             exported: set[str] = set()
             gc.enable()
             rebuilt: list[str] | None = None
+            same_pages = False
             if update is not None:
-                rebuilt = sorted(set(self.report.docs.written) | set(_stale_hand_written(self.docs_dir, target)))
-                update.prepare(rebuilt, self.report.docs.removed)
+                hand_written = _stale_hand_written(self.docs_dir, target)
+                rebuilt = sorted(set(self.report.docs.written) | set(hand_written))
+                # Only generated pages that were there before changed: the same pages as last time.
+                before = set(self.state.get("outputs", ()))
+                same_pages = not hand_written and not self.report.docs.removed and before.issuperset(rebuilt)
+                update.prepare(rebuilt, self.report.docs.removed, templates=not same_pages)
                 self.timer.lap("prepare")
             try:
                 self.report.site = build_pages(
@@ -296,6 +301,7 @@ class _Build:
                     workers=self.options.workers,
                     progress=self.options.progress,
                     meanwhile=lambda: exported.update(self._export(catalogue)),
+                    same_pages=same_pages,
                 )
             finally:
                 self.report.seconds["search (parallel)"] = indexer.join()

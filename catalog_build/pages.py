@@ -87,10 +87,18 @@ def build_pages(
     workers: int = 2,
     progress: bool = False,
     meanwhile: Callable[[], None] | None = None,
+    same_pages: bool = False,
 ) -> SiteReport:
     """Build every page (`only` None: the site folder is emptied first) or the docs pages `only`
     names (docs-relative paths), rendering pages in `workers` forked processes (1: in this one).
-    `meanwhile` runs in this process once the workers have started (it must not touch the site)."""
+    `meanwhile` runs in this process once the workers have started (it must not touch the site).
+
+    `same_pages` (with `only`): the site has the same pages as when it was last built, and the
+    pages of `only` link to others in raw HTML alone (our generated pages). Then MkDocs is shown
+    only the navigation's pages and those of `only`, not every page of the docs folder, and the
+    theme's templates (sitemap, 404, robots.txt: the list of pages, the navigation and the
+    config, all unchanged) and files are left as they are. A one-procedure rebuild of 10,000
+    then costs a few pages, not 11,000 `File` and `Page` objects and a sitemap."""
     quiet_mkdocs()
     config = load_site_config(config_file, site_dir)
     if config.validation.links.anchors > logging.DEBUG:
@@ -103,7 +111,7 @@ def build_pages(
     config.markdown_extensions.append(RawHtmlExtension())
     try:
         with _no_anchor_collection():
-            report = _run(config, only, workers, progress, meanwhile)
+            report = _run(config, only, workers, progress, meanwhile, same_pages)
         config.plugins.on_post_build(config=config)
     except (MkDocsException, SystemExit) as error:
         config.plugins.on_build_error(error=error)
@@ -128,14 +136,17 @@ def _run(
     workers: int,
     progress: bool,
     meanwhile: Callable[[], None] | None,
+    same_pages: bool,
 ) -> _Outcome:
     config = config.plugins.on_config(config)
     config.plugins.on_pre_build(config=config)
     if only is None:
         utils.clean_directory(config.site_dir)
-    files = get_files(config)
+    light = only is not None and same_pages
+    files = _listed_files(config, only) if light else get_files(config)
     env = config.theme.get_env()
-    files.add_files_from_theme(env, config)
+    if not light:
+        files.add_files_from_theme(env, config)
     files = config.plugins.on_files(files, config=config)
     set_exclusions(files, config)
     nav = get_navigation(files, config)
@@ -151,9 +162,9 @@ def _run(
     _memoise_nav(env, nav, config)
     static = files.static_pages()
     files.copy_static_files(dirty=only is not None, inclusion=InclusionLevel.is_included)
-    for template in config.theme.static_templates:
+    for template in [] if light else config.theme.static_templates:
         _build_theme_template(template, env, files, config, nav)
-    for template in config.extra_templates:
+    for template in [] if light else config.extra_templates:
         _build_extra_template(template, files, config, nav)
     wanted = set(only) if only is not None else None
     pages = [f.page for f in doc_files if f.page is not None and (wanted is None or f.src_uri in wanted)]
@@ -165,6 +176,31 @@ def _run(
         _JOB = None
     outcome.site.static = len(static)
     return outcome
+
+
+def _listed_files(config: MkDocsConfig, only: Collection[str]) -> Files:
+    """The docs files of the navigation and of `only`, for a partial build of the same pages."""
+    docs = Path(config.docs_dir)
+    wanted = set(only) | set(_nav_paths(config.nav or []))
+    listed = [
+        File(rel, config.docs_dir, config.site_dir, config.use_directory_urls)
+        for rel in sorted(wanted)
+        if (docs / rel).is_file()
+    ]
+    return Files(listed)
+
+
+def _nav_paths(items: Any) -> Iterator[str]:
+    """Docs paths named in mkdocs.yml's `nav` (nested lists of titles and paths)."""
+    if isinstance(items, str):
+        if not items.startswith(("http://", "https://")):
+            yield items
+    elif isinstance(items, dict):
+        for value in items.values():
+            yield from _nav_paths(value)
+    elif isinstance(items, list):
+        for item in items:
+            yield from _nav_paths(item)
 
 
 def _render_all(count: int, workers: int, progress: bool, meanwhile: Callable[[], None] | None) -> _Outcome:

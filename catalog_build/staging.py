@@ -14,7 +14,8 @@ from pathlib import Path
 
 from catalog_build.writer import discard_dir
 
-# Written by every MkDocs build, dirty or not (the theme's static templates; robots.txt is ours).
+# Written by every site build that is not of the same pages (the theme's static templates;
+# robots.txt is ours): see pages.build_pages.
 ALWAYS_REBUILT = ("404.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt")
 
 
@@ -32,11 +33,11 @@ class IncrementalUpdate:
         self.moved: list[str] = []
         self.created: list[str] = []
 
-    def prepare(self, rebuilt_docs: list[str], removed_docs: list[str]) -> None:
+    def prepare(self, rebuilt_docs: list[str], removed_docs: list[str], *, templates: bool = True) -> None:
         """Move aside the outputs of the docs files about to be rebuilt or removed, and of the
-        templates every build rewrites; note the outputs that do not exist yet."""
+        theme's templates when they are rebuilt too; note the outputs that do not exist yet."""
         discard_dir(self.backup_dir)
-        for rel in list(ALWAYS_REBUILT) + [output_of(rel) for rel in rebuilt_docs + removed_docs]:
+        for rel in list(ALWAYS_REBUILT if templates else ()) + [output_of(rel) for rel in rebuilt_docs + removed_docs]:
             if (self.site_dir / rel).exists():
                 self._move(self.site_dir / rel, self.backup_dir / rel, rel)
             else:
