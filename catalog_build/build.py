@@ -302,6 +302,7 @@ class _Build:
                     progress=self.options.progress,
                     meanwhile=lambda: exported.update(self._export(catalogue)),
                     same_pages=same_pages,
+                    cache_dir=self.work / "templates",
                 )
             finally:
                 self.report.seconds["search (parallel)"] = indexer.join()
@@ -364,12 +365,14 @@ class _Build:
         started = time.perf_counter()
         root = self.work / "exports"
         members = open_data.GzipMembers(self.work / "gzip-members.pickle")
-        files = _open_data(catalogue, self.site_url, members)
+        texts = open_data.RecordTexts(self.work / "record-texts.pickle", _code_fingerprint())
+        files = _open_data(catalogue, self.site_url, members, texts)
         open_data.write_changed(root, files, self.exports)
         exported = set(files) | {exports.procedure_json_path(p) for p in catalogue.procedures.values()}
         previous = set(self.state["exports"]) if "exports" in self.state else None
         _remove_outdated(root, ["du-lieu"], exported, previous, self.exports)
         members.save()
+        texts.save()
         self.report.seconds["exports (parallel)"] = time.perf_counter() - started
         return exported
 
@@ -445,9 +448,15 @@ def _write_lists(path: Path, lists: ListMemo) -> None:
     tmp.replace(path)
 
 
-def _open_data(catalogue: Catalogue, site_url: str, members: open_data.GzipMembers) -> dict[str, bytes]:
+def _open_data(
+    catalogue: Catalogue, site_url: str, members: open_data.GzipMembers, texts: open_data.RecordTexts
+) -> dict[str, bytes]:
     """The whole-catalogue exports (each procedure's own record is written with its page)."""
-    bodies = {code: exports.procedure_json(p) for code, p in catalogue.procedures.items()}
+    hashes = catalogue.source_hashes
+    bodies = {
+        code: texts.text(code, hashes[code], lambda p=p: exports.procedure_json(p))  # type: ignore[misc]
+        for code, p in catalogue.procedures.items()
+    }
     files = open_data.catalogue_files(bodies, members)
     files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url).encode()
     files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue).encode()

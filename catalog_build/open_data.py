@@ -74,6 +74,32 @@ class GzipMembers:
         tmp.replace(self.cache_file)
 
 
+class RecordTexts:
+    """Each procedure's JSON text from the last build, reused while its source file is unchanged
+    (`salt`: the code that makes the text); 10,000 records cost half a second to serialise."""
+
+    def __init__(self, cache_file: Path, salt: str) -> None:
+        self.cache_file, self.salt = cache_file, salt
+        try:
+            saved_salt, texts = pickle.loads(cache_file.read_bytes())
+        except (FileNotFoundError, EOFError, ValueError, pickle.UnpicklingError):
+            saved_salt, texts = None, {}
+        self.previous: dict[str, tuple[str, str]] = texts if saved_salt == salt else {}
+        self.current: dict[str, tuple[str, str]] = {}
+
+    def text(self, code: str, source_hash: str, make: Callable[[], str]) -> str:
+        cached = self.previous.get(code)
+        entry = cached if cached is not None and cached[0] == source_hash else (source_hash, make())
+        self.current[code] = entry
+        return entry[1]
+
+    def save(self) -> None:
+        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.cache_file.with_name(self.cache_file.name + ".tmp")
+        tmp.write_bytes(pickle.dumps((self.salt, self.current), protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.cache_file)
+
+
 def catalogue_files(bodies: dict[str, str], members: GzipMembers) -> dict[str, bytes]:
     """The whole catalogue as JSON and JSON Lines, each plain and gzipped; `bodies` are the
     per-procedure JSON texts in code order, joined without re-encoding."""

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jinja2 import FileSystemBytecodeCache
 from mkdocs import utils
 from mkdocs.commands.build import _build_extra_template, _build_page, _build_theme_template, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
@@ -88,6 +89,7 @@ def build_pages(
     progress: bool = False,
     meanwhile: Callable[[], None] | None = None,
     same_pages: bool = False,
+    cache_dir: Path | None = None,
 ) -> SiteReport:
     """Build every page (`only` None: the site folder is emptied first) or the docs pages `only`
     names (docs-relative paths), rendering pages in `workers` forked processes (1: in this one).
@@ -111,7 +113,7 @@ def build_pages(
     config.markdown_extensions.append(RawHtmlExtension())
     try:
         with _no_anchor_collection():
-            report = _run(config, only, workers, progress, meanwhile, same_pages)
+            report = _run(config, only, workers, progress, meanwhile, same_pages, cache_dir)
         config.plugins.on_post_build(config=config)
     except (MkDocsException, SystemExit) as error:
         config.plugins.on_build_error(error=error)
@@ -137,6 +139,7 @@ def _run(
     progress: bool,
     meanwhile: Callable[[], None] | None,
     same_pages: bool,
+    cache_dir: Path | None,
 ) -> _Outcome:
     config = config.plugins.on_config(config)
     config.plugins.on_pre_build(config=config)
@@ -145,6 +148,9 @@ def _run(
     light = only is not None and same_pages
     files = _listed_files(config, only) if light else get_files(config)
     env = config.theme.get_env()
+    if cache_dir is not None:  # the theme's templates compiled once, not on every build
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = FileSystemBytecodeCache(str(cache_dir))
     if not light:
         files.add_files_from_theme(env, config)
     files = config.plugins.on_files(files, config=config)
