@@ -166,6 +166,7 @@ def _run(
     env = config.plugins.on_env(env, config=config, files=files)
     env.auto_reload = False
     _memoise_nav(env, nav, config)
+    _memoise_blocks(env, nav)
     static = files.static_pages()
     files.copy_static_files(dirty=only is not None, inclusion=InclusionLevel.is_included)
     for template in [] if light else config.theme.static_templates:
@@ -325,3 +326,40 @@ def _no_anchor_collection() -> Iterator[None]:
         yield
     finally:
         mkdocs_pages._RawHTMLPreprocessor = original  # type: ignore[misc]
+
+
+# Blocks of Material's base.html that, for a page outside the navigation, depend
+# only on where the page sits (links to assets, to the hand-written pages and the search worker,
+# relative to the page): the same for every page of a folder at a given depth.
+POSITIONAL_BLOCKS = ("styles", "libs", "fonts", "analytics", "scripts", "config", "footer")
+
+
+def _memoise_blocks(env: Any, nav: Navigation) -> None:
+    """Render each positional block once per (first folder, depth) for pages outside the navigation.
+
+    Their links lead outside the page's own folder, so pages of one folder at one depth get the same
+    relative links; tests/catalog_build/test_pages.py checks the pages byte for byte."""
+    in_nav = {id(page) for page in nav.pages}
+    # base.html's blocks only: an override calls them through `super()`, which looks its own
+    # function up in the context's list of blocks, so an override itself cannot be wrapped.
+    template = env.get_template("base.html")
+    for block in POSITIONAL_BLOCKS:
+        if block in template.blocks:
+            template.blocks[block] = _positional(template.blocks[block], block, in_nav)
+
+
+def _positional(render: Callable[[Any], Iterator[str]], block: str, in_nav: set[int]) -> Callable[..., Iterator[str]]:
+    rendered: dict[tuple[str, str, int], str] = {}
+
+    def memoised(context: Any) -> Iterator[str]:
+        page = context.get("page")
+        url = getattr(page, "url", None)
+        if page is None or id(page) in in_nav or url is None:
+            yield from render(context)
+            return
+        key = (block, url.split("/")[0], url.count("/"))
+        if key not in rendered:
+            rendered[key] = "".join(render(context))
+        yield rendered[key]
+
+    return memoised
