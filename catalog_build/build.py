@@ -12,7 +12,6 @@ written and runs while Python renders and MkDocs builds.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import threading
@@ -26,15 +25,21 @@ from typing import Any
 from tqdm import tqdm
 
 from catalog_build import exports, open_data, procedure_files, pwa, search_index, search_terms
+from catalog_build.fingerprints import (
+    catalogue_fingerprint,
+    code_fingerprint,
+    hand_written_fingerprint,
+    page_fingerprints,
+    stale_hand_written,
+)
 from catalog_build.loader import Catalogue, load_catalogue
 from catalog_build.pages import SiteReport, build_pages
 from catalog_build.render import ListMemo, Renderer
 from catalog_build.search_terms import Synonyms
-from catalog_build.site import GENERATED_FILES, GENERATED_FOLDERS, load_site_config, site_fingerprint
-from catalog_build.staging import IncrementalUpdate, output_of
+from catalog_build.site import GENERATED_FOLDERS, load_site_config, site_fingerprint
+from catalog_build.staging import IncrementalUpdate
 from catalog_build.writer import WriteReport, discard_dir, remove_files, remove_stale, replace_dir, write_changed
 
-_CODE_INPUTS = ("render.py", "exports.py", "text.py", "search_index.py", "search_terms.py", "models.py")
 LISTS_FILE = "lists.json"  # what each browse list was made from (render.ListMemo)
 STATE_VERSION = 3  # 3: open-data exports live in the work folder, not in the docs
 
@@ -118,78 +123,6 @@ class _ReusedIndex:
         pass
 
 
-def _code_fingerprint() -> str:
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted((here / "templates").glob("*")) + [here / name for name in _CODE_INPUTS]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _page_fingerprints(catalogue: Catalogue, site_url: str) -> dict[str, str]:
-    """Everything a procedure's page, JSON and search stub are made from, hashed per procedure."""
-    base = _code_fingerprint() + site_url + catalogue.search_terms.model_dump_json()
-    faq: dict[str | None, list[str]] = {}
-    for entry in catalogue.faq:
-        faq.setdefault(entry.procedure, []).append(entry.question + "\0" + entry.answer)
-    fingerprints = {}
-    for code, p in catalogue.procedures.items():
-        parts = [base, catalogue.source_hashes[code], catalogue.sectors[p.sector].name]
-        parts += [catalogue.agencies[a].name for _, codes in p.agencies for a in codes]
-        parts += [catalogue.procedures[r].name for r in p.related]
-        parts += faq.get(code, [])
-        fingerprints[code] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
-    return fingerprints
-
-
-def _hand_written_files(docs_dir: Path) -> Iterator[Path]:
-    """The docs folder's files that catalog_build does not generate."""
-    for directory, folders, names in os.walk(docs_dir):
-        if Path(directory) == docs_dir:
-            folders[:] = [name for name in folders if name not in GENERATED_FOLDERS]
-            names = [name for name in names if name not in GENERATED_FILES]
-        folders.sort()
-        for name in sorted(names):
-            yield Path(directory, name)
-
-
-def _stale_hand_written(docs_dir: Path, site_dir: Path) -> list[str]:
-    """Hand-written docs files edited since their output was built (MkDocs' own dirty rule)."""
-    stale = []
-    for path in _hand_written_files(docs_dir):
-        rel = path.relative_to(docs_dir).as_posix()
-        try:
-            if path.stat().st_mtime > (site_dir / output_of(rel)).stat().st_mtime:
-                stale.append(rel)
-        except FileNotFoundError:
-            stale.append(rel)
-    return stale
-
-
-def _hand_written(docs_dir: Path) -> str:
-    """The hand-written pages and assets of the docs folder (name, size, modification time): an
-    edit to one of them must reach the site even when the catalogue is unchanged."""
-    digest = hashlib.sha256()
-    for path in _hand_written_files(docs_dir):
-        stat = path.stat()
-        digest.update(f"{path.parent}/{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-    return digest.hexdigest()
-
-
-def _catalogue_fingerprint(catalogue: Catalogue, pages: dict[str, str], site: str) -> str:
-    """Everything the whole site is made from: every page's fingerprint, the names in the browse
-    lists, the general FAQ, the home page's featured list and the site's configuration."""
-    digest = hashlib.sha256(site.encode())
-    for code, fingerprint in pages.items():
-        digest.update(f"{code}\0{fingerprint}\0".encode())
-    digest.update(json.dumps(catalogue.featured).encode())
-    for entry in catalogue.faq:
-        digest.update(entry.model_dump_json().encode())
-    for record in (*catalogue.agencies.values(), *catalogue.sectors.values()):
-        digest.update(record.model_dump_json().encode())
-    return digest.hexdigest()
-
-
 def _read_state(path: Path) -> dict[str, Any]:
     try:
         state = json.loads(path.read_text())
@@ -266,9 +199,9 @@ class _Build:
             gc.freeze()
             self.report.procedures = len(catalogue.procedures)
             self.timer.lap("validate")
-            fingerprints = _page_fingerprints(catalogue, self.site_url)
-            everything = _catalogue_fingerprint(
-                catalogue, fingerprints, self.site_fingerprint + _hand_written(self.docs_dir)
+            fingerprints = page_fingerprints(catalogue, self.site_url)
+            everything = catalogue_fingerprint(
+                catalogue, fingerprints, self.site_fingerprint + hand_written_fingerprint(self.docs_dir)
             )
             if dirty and self.state.get("everything") == everything:
                 # Nothing that any page, list, export or index is made from has changed: the site
@@ -286,7 +219,7 @@ class _Build:
             rebuilt: list[str] | None = None
             same_pages = False
             if update is not None:
-                hand_written = _stale_hand_written(self.docs_dir, target)
+                hand_written = stale_hand_written(self.docs_dir, target)
                 rebuilt = sorted(set(self.report.docs.written) | set(hand_written))
                 # Only generated pages that were there before changed: the same pages as last time.
                 before = set(self.state.get("outputs", ()))
@@ -350,7 +283,7 @@ class _Build:
 
     def _previous_lists(self) -> ListMemo:
         """The browse lists of the last build, unless this one is to start afresh."""
-        salt = _code_fingerprint() + self.site_url
+        salt = code_fingerprint() + self.site_url
         try:
             saved = json.loads((self.work / LISTS_FILE).read_text())
         except (FileNotFoundError, ValueError):
@@ -365,7 +298,7 @@ class _Build:
         started = time.perf_counter()
         root = self.work / "exports"
         members = open_data.GzipMembers(self.work / "gzip-members.pickle")
-        texts = open_data.RecordTexts(self.work / "record-texts.pickle", _code_fingerprint())
+        texts = open_data.RecordTexts(self.work / "record-texts.pickle", code_fingerprint())
         files = _open_data(catalogue, self.site_url, members, texts)
         open_data.write_changed(root, files, self.exports)
         exported = set(files) | {exports.procedure_json_path(p) for p in catalogue.procedures.values()}

@@ -10,18 +10,22 @@ itself calls, with the same theme environment and page context), except that:
 
 - the pages of the navigation are read in this process first (their titles appear in every
   page's sidebar), then all pages are rendered by forked workers, a chunk at a time, each page's
-  HTML dropped once written (memory stays flat as the catalogue grows);
-- the theme's navigation partial (`partials/nav.html`, a sixth of a page's rendering time) is
-  rendered once for each distinct set of relative links to the navigation's pages, and reused for
-  the pages outside the navigation that share it (every procedure page shares one: no navigation
-  item is active on them and their links are relative to the same depth); templates are not
-  checked for changes on disk while the build runs (Jinja's `auto_reload`);
+  HTML dropped once written (memory does not grow with the pages' HTML, as MkDocs' does);
+- for pages outside the navigation, Material's navigation partial (`partials/nav.html`) is
+  rendered once for each distinct set of relative links to the navigation's pages, and the
+  blocks of base.html that depend only on where a page sits (styles, scripts, config, footer)
+  once per folder and depth: every procedure page shares them, no navigation item being active
+  on it. Templates are compiled once (a bytecode cache, when given a folder) and not checked for
+  changes on disk while the build runs (Jinja's `auto_reload`);
 - Markdown goes through the same extensions, with Python-Markdown's raw-HTML step taken by a
   faster one that gives the same result on pages of our simple shape (raw_html.py), and without
   MkDocs' second pass over the raw HTML, which only collects anchors for anchor validation;
-- a partial build renders only the pages it is given (those whose Markdown changed), copies only
-  the static files newer than their output, and always rewrites the theme's templates (sitemap,
-  404), as `mkdocs build --dirty` would, without MkDocs' walk over every page.
+- a partial build renders only the pages it is given (those whose Markdown changed) and copies
+  only the static files newer than their output; it rewrites the theme's templates (sitemap,
+  404) as `mkdocs build --dirty` would, unless the site keeps the same pages (`same_pages`).
+
+Together these take about half of a page's CPU time away (3.4 against 6.4 ms a page at 10,000
+procedures before the positional blocks, about 2 against 4.5 ms since, on this machine).
 
 Warnings counted in the workers are added to this process's count, so strict mode still fails
 the build. Anchor validation is not run (mkdocs.yml sets `validation.links.anchors: ignore`; a
