@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/serve_site.py [--root build/site] [--port 0] [--port-file PATH]
 
-The build's compressed copy (`page.html.br`, `page.html.gz`) is sent when the client accepts its
-encoding, as `make run` does (devstack/static.py); otherwise text-like files are gzipped on the
-fly (as CloudFront does for objects between 1 KB and 10 MB) and kept in memory. `Content-Type`
+Text files are compressed (brotli, else gzip) when the client accepts it, as `make run` does
+(devstack/static.py); other text-like types are gzipped on the fly (as CloudFront does for
+objects between 1 KB and 10 MB); both kept in memory. `Content-Type`
 and `Cache-Control` come from `infra.caching`, the definition the publisher uses. Directories
 answer with their `index.html`, unknown paths with `404.html` and status 404. Used by `bench/lighthouse.sh`.
 """
@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from devstack.static import accepted_encodings, compressed_copy  # noqa: E402
+from devstack.static import accepted_encodings, compressed_body  # noqa: E402
 from infra import caching  # noqa: E402
 
 COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/xml", "application/atom+xml")
@@ -83,9 +83,9 @@ class CompressingHandler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _body(self, file: Path, content_type: str, accepted: set[str]) -> tuple[bytes, str | None]:
-        copy = compressed_copy(file, accepted)
-        if copy is not None:
-            return copy[0].read_bytes(), copy[1]
+        compressed = compressed_body(self.root, file, accepted)
+        if compressed is not None:
+            return compressed
         raw = file.read_bytes()
         if "gzip" not in accepted or not compressible(content_type) or not MIN_SIZE <= len(raw) <= MAX_SIZE:
             return raw, None

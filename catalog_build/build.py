@@ -1,5 +1,5 @@
-"""The build pipeline: load -> validate -> render changed pages -> exports -> site + search index
--> service worker and compressed copies (pwa.py, compress.py).
+"""The build pipeline: load -> validate -> render changed pages -> open-data exports -> site
+(pages.py, in worker processes) + search index -> exports linked in -> service worker (pwa.py).
 
 Nothing is written before the whole catalogue validates. A full build goes to a staging
 folder swapped in at the end; an incremental one updates the site in place in a way that can be
@@ -12,7 +12,6 @@ written and runs while Python renders and MkDocs builds.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import threading
@@ -25,16 +24,24 @@ from typing import Any
 
 from tqdm import tqdm
 
-from catalog_build import compress, exports, pwa, search_index, search_terms
+from catalog_build import exports, open_data, procedure_files, pwa, search_index, search_terms
+from catalog_build.fingerprints import (
+    catalogue_fingerprint,
+    code_fingerprint,
+    hand_written_fingerprint,
+    page_fingerprints,
+    stale_hand_written,
+)
 from catalog_build.loader import Catalogue, load_catalogue
-from catalog_build.render import Renderer
+from catalog_build.pages import SiteReport, build_pages
+from catalog_build.render import ListMemo, Renderer
 from catalog_build.search_terms import Synonyms
-from catalog_build.site import GENERATED_FILES, GENERATED_FOLDERS, build_site, load_site_config, site_fingerprint
+from catalog_build.site import GENERATED_FOLDERS, load_site_config, site_fingerprint
 from catalog_build.staging import IncrementalUpdate
 from catalog_build.writer import WriteReport, discard_dir, remove_files, remove_stale, replace_dir, write_changed
 
-_CODE_INPUTS = ("render.py", "exports.py", "text.py", "search_index.py", "search_terms.py", "models.py")
-STATE_VERSION = 2
+LISTS_FILE = "lists.json"  # what each browse list was made from (render.ListMemo)
+STATE_VERSION = 3  # 3: open-data exports live in the work folder, not in the docs
 
 
 @dataclass
@@ -44,6 +51,7 @@ class BuildOptions:
     work_dir: Path = Path("build/.catalog")
     full: bool = False
     progress: bool = True
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes rendering pages
 
 
 @dataclass
@@ -53,6 +61,7 @@ class BuildReport:
     site_mode: str = "full"
     docs: WriteReport = field(default_factory=WriteReport)
     precache: tuple[int, int] = (0, 0)  # files and bytes the service worker precaches
+    site: SiteReport = field(default_factory=SiteReport)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -114,59 +123,6 @@ class _ReusedIndex:
         pass
 
 
-def _code_fingerprint() -> str:
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted((here / "templates").glob("*")) + [here / name for name in _CODE_INPUTS]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _page_fingerprints(catalogue: Catalogue, site_url: str) -> dict[str, str]:
-    """Everything a procedure's page, JSON and search stub are made from, hashed per procedure."""
-    base = _code_fingerprint() + site_url + catalogue.search_terms.model_dump_json()
-    faq: dict[str | None, list[str]] = {}
-    for entry in catalogue.faq:
-        faq.setdefault(entry.procedure, []).append(entry.question + "\0" + entry.answer)
-    fingerprints = {}
-    for code, p in catalogue.procedures.items():
-        parts = [base, catalogue.source_hashes[code], catalogue.sectors[p.sector].name]
-        parts += [catalogue.agencies[a].name for _, codes in p.agencies for a in codes]
-        parts += [catalogue.procedures[r].name for r in p.related]
-        parts += faq.get(code, [])
-        fingerprints[code] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
-    return fingerprints
-
-
-def _hand_written(docs_dir: Path) -> str:
-    """The hand-written pages and assets of the docs folder (name, size, modification time): an
-    edit to one of them must reach the site even when the catalogue is unchanged."""
-    digest = hashlib.sha256()
-    for directory, folders, names in os.walk(docs_dir):
-        if Path(directory) == docs_dir:
-            folders[:] = [name for name in folders if name not in GENERATED_FOLDERS]
-            names = [name for name in names if name not in GENERATED_FILES]
-        for name in sorted(names):
-            stat = (Path(directory) / name).stat()
-            digest.update(f"{directory}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-        folders.sort()
-    return digest.hexdigest()
-
-
-def _catalogue_fingerprint(catalogue: Catalogue, pages: dict[str, str], site: str) -> str:
-    """Everything the whole site is made from: every page's fingerprint, the names in the browse
-    lists, the general FAQ, the home page's featured list and the site's configuration."""
-    digest = hashlib.sha256(site.encode())
-    for code, fingerprint in pages.items():
-        digest.update(f"{code}\0{fingerprint}\0".encode())
-    digest.update(json.dumps(catalogue.featured).encode())
-    for entry in catalogue.faq:
-        digest.update(entry.model_dump_json().encode())
-    for record in (*catalogue.agencies.values(), *catalogue.sectors.values()):
-        digest.update(record.model_dump_json().encode())
-    return digest.hexdigest()
-
-
 def _read_state(path: Path) -> dict[str, Any]:
     try:
         state = json.loads(path.read_text())
@@ -222,6 +178,8 @@ class _Build:
         self.state = {} if options.full else _read_state(self.state_file)
         self.site_fingerprint = site_fingerprint(options.config_file, config)
         self.staging = self.site_dir.with_name(self.site_dir.name + ".new")  # full builds go here first
+        self.exports = WriteReport()  # open-data files written or removed in the work folder
+        self.stubs = WriteReport()  # search stubs written or removed
 
     def run(self) -> BuildReport:
         dirty = (
@@ -235,13 +193,15 @@ class _Build:
         indexer: _Indexer | _ReusedIndex | None = None
         try:
             gc.disable()
-            catalogue = load_catalogue(self.options.data_dir, cache_file=self.work / "records.pickle")
+            catalogue = load_catalogue(
+                self.options.data_dir, cache_file=self.work / "records.pickle", workers=self.options.workers
+            )
             gc.freeze()
             self.report.procedures = len(catalogue.procedures)
             self.timer.lap("validate")
-            fingerprints = _page_fingerprints(catalogue, self.site_url)
-            everything = _catalogue_fingerprint(
-                catalogue, fingerprints, self.site_fingerprint + _hand_written(self.docs_dir)
+            fingerprints = page_fingerprints(catalogue, self.site_url)
+            everything = catalogue_fingerprint(
+                catalogue, fingerprints, self.site_fingerprint + hand_written_fingerprint(self.docs_dir)
             )
             if dirty and self.state.get("everything") == everything:
                 # Nothing that any page, list, export or index is made from has changed: the site
@@ -251,22 +211,36 @@ class _Build:
                 return self.report
             changed = self._changed(catalogue, fingerprints)
             _write_state(self.state_file, {**self.state, "complete_site": False})
-            # Pagefind overlaps rendering in an incremental build (few files written); in a full build
-            # both would write tens of thousands of files at once, so it starts after rendering.
-            if dirty:
-                indexer = self._index(catalogue, changed)
+            # Search stubs are written with the pages; Pagefind then runs beside the exports and MkDocs.
             outputs = self._render(catalogue, changed)
-            if not dirty:
-                indexer = self._index(catalogue, changed)
+            indexer = self._index(catalogue, changed)
+            exported: set[str] = set()
             gc.enable()
+            rebuilt: list[str] | None = None
+            same_pages = False
             if update is not None:
-                update.prepare(self.docs_dir, self.report.docs.removed)
+                hand_written = stale_hand_written(self.docs_dir, target)
+                rebuilt = sorted(set(self.report.docs.written) | set(hand_written))
+                # Only generated pages that were there before changed: the same pages as last time.
+                before = set(self.state.get("outputs", ()))
+                same_pages = not hand_written and not self.report.docs.removed and before.issuperset(rebuilt)
+                update.prepare(rebuilt, self.report.docs.removed, templates=not same_pages)
                 self.timer.lap("prepare")
             try:
-                build_site(self.options.config_file, target, dirty=dirty, progress=self.options.progress)
+                self.report.site = build_pages(
+                    self.options.config_file,
+                    target,
+                    only=rebuilt,
+                    workers=self.options.workers,
+                    progress=self.options.progress,
+                    meanwhile=lambda: exported.update(self._export(catalogue)),
+                    same_pages=same_pages,
+                    cache_dir=self.work / "templates",
+                )
             finally:
                 self.report.seconds["search (parallel)"] = indexer.join()
             self.timer.lap("site")
+            self._publish_exports(target, update, exported)
             self._finish_site(target, update)
             search_index.publish_index(self.work / "pagefind", target / "pagefind")
         except BaseException:
@@ -288,15 +262,16 @@ class _Build:
                 "site": self.site_fingerprint,
                 "complete_site": True,
                 "outputs": sorted(outputs),
+                "exports": sorted(exported),
             },
         )
         self.timer.lap("publish")
         return self.report
 
     def _finish_site(self, target: Path, update: IncrementalUpdate | None) -> None:
-        """The service worker and compressed copies, which describe the finished site and index.
-        Inside the rollback (an incremental build moves aside what they replace) and before the
-        index is published, so that a failure here leaves the previous index in place too."""
+        """The service worker, which describes the finished site and index. Inside the rollback
+        (an incremental build moves aside what it replaces) and before the index is published,
+        so that a failure here leaves the previous index in place too."""
         index = self.work / "pagefind"
         worker, precache = pwa.service_worker(target, index)
         if not (target / pwa.WORKER).is_file() or (target / pwa.WORKER).read_bytes() != worker:
@@ -305,12 +280,44 @@ class _Build:
             (target / pwa.WORKER).write_bytes(worker)
         self.report.precache = (len(precache.entries), precache.precache_bytes)
         self.timer.lap("service worker")
-        compress.compress_site(index, exclude=("fragment/",))  # published with the index
+
+    def _previous_lists(self) -> ListMemo:
+        """The browse lists of the last build, unless this one is to start afresh."""
+        salt = code_fingerprint() + self.site_url
+        try:
+            saved = json.loads((self.work / LISTS_FILE).read_text())
+        except (FileNotFoundError, ValueError):
+            saved = {}
+        groups = saved.get("groups", {}) if saved.get("salt") == salt and not self.options.full else {}
+        return ListMemo(salt, groups, docs_dir=self.docs_dir)
+
+    def _export(self, catalogue: Catalogue) -> set[str]:
+        """Write the open-data files that changed into the work folder; remove those of deleted
+        procedures. Returns every export's path (relative to the site). Runs while the page
+        workers render."""
+        started = time.perf_counter()
+        root = self.work / "exports"
+        members = open_data.GzipMembers(self.work / "gzip-members.pickle")
+        texts = open_data.RecordTexts(self.work / "record-texts.pickle", code_fingerprint())
+        files = _open_data(catalogue, self.site_url, members, texts)
+        open_data.write_changed(root, files, self.exports)
+        exported = set(files) | {exports.procedure_json_path(p) for p in catalogue.procedures.values()}
+        previous = set(self.state["exports"]) if "exports" in self.state else None
+        _remove_outdated(root, ["du-lieu"], exported, previous, self.exports)
+        members.save()
+        texts.save()
+        self.report.seconds["exports (parallel)"] = time.perf_counter() - started
+        return exported
+
+    def _publish_exports(self, target: Path, update: IncrementalUpdate | None, exported: set[str]) -> None:
+        """Link the exports into the site: all of them into a new site, the changed ones into the
+        published site (what they replace is moved aside first, to roll back)."""
+        root = self.work / "exports"
         if update is None:
-            compress.compress_site(target, exclude=("pagefind/",))
+            open_data.link_into(root, target, exported)
         else:
-            compress.compress_site(target, update.set_aside, only=update.touched)
-        self.timer.lap("compress")
+            open_data.link_into(root, target, self.exports.written + self.exports.removed, update.set_aside)
+        self.timer.lap("publish exports")
 
     def _changed(self, catalogue: Catalogue, fingerprints: dict[str, str]) -> list[str]:
         previous = self.state.get("pages", {})
@@ -324,13 +331,12 @@ class _Build:
         return changed
 
     def _index(self, catalogue: Catalogue, changed: list[str]) -> _Indexer | _ReusedIndex:
-        """Write the changed search stubs, drop those of deleted procedures, start Pagefind.
+        """Drop the search stubs of deleted procedures, start Pagefind.
 
         Most edits (fees, steps, documents) change no stub: then the current index is reused.
         """
         stubs_dir = self.work / "search-src"
-        stubs = WriteReport()
-        write_changed(stubs_dir, search_index.stub_documents(catalogue, changed), stubs)
+        stubs = self.stubs  # the changed ones were written with the pages (procedure_files.py)
         wanted = {search_index.stub_path(p) for p in catalogue.procedures.values()}
         previous = {search_index.stub_path_of(code) for code in self.state["pages"]} if "pages" in self.state else None
         _remove_outdated(stubs_dir, ["thu-tuc"], wanted, previous, stubs)
@@ -344,31 +350,51 @@ class _Build:
         return indexer
 
     def _render(self, catalogue: Catalogue, changed: list[str]) -> set[str]:
-        """Render browse pages and changed procedure pages, write what differs, remove stale files."""
-        renderer = Renderer(catalogue)
+        """Write the changed procedures' pages, records and search stubs (in worker processes) while
+        the browse pages are rendered here; remove what deleted procedures left."""
+        renderer = Renderer(catalogue, self._previous_lists())
+        folders = procedure_files.Folders(self.docs_dir, self.work / "exports", self.work / "search-src")
+        running = procedure_files.start(renderer, changed, folders, self.options.workers)
         pages = renderer.browse_pages()
-        show = self.options.progress and len(changed) > 500
-        for code in tqdm(changed, desc="render", unit="page", disable=not show, leave=False):
-            pages.update(renderer.procedure_pages([code]))
-        pages.update(_exports(catalogue, changed, self.site_url))
-        outputs = set(pages) | _all_outputs(catalogue)
+        names = (p.name for p in catalogue.procedures.values())
+        pages[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(names)
         write_changed(self.docs_dir, pages, self.report.docs)
+        _write_lists(self.work / LISTS_FILE, renderer.lists)
+        written = procedure_files.Written(docs=self.report.docs, exports=self.exports, stubs=self.stubs)
+        show = self.options.progress and len(changed) > 500
+        with tqdm(total=len(changed), desc="render", unit="page", disable=not show, leave=False) as bar:
+            for part in running:
+                written.add(part)
+                bar.update(len(part.docs.written) + part.docs.unchanged)
+        outputs = set(pages) | set(renderer.lists.kept)
+        outputs |= {Renderer.procedure_page_path(p) for p in catalogue.procedures.values()}
         previous = set(self.state["outputs"]) if "outputs" in self.state else None
         _remove_outdated(self.docs_dir, GENERATED_FOLDERS, outputs, previous, self.report.docs)
         self.timer.lap("render")
         return outputs
 
 
-def _exports(catalogue: Catalogue, changed: list[str], site_url: str) -> dict[str, str]:
-    bodies = {code: exports.procedure_json(p) for code, p in catalogue.procedures.items()}
-    files = {exports.procedure_json_path(catalogue.procedures[c]): bodies[c] + "\n" for c in changed}
-    files["du-lieu/danh-muc.json"] = exports.catalogue_json(catalogue, bodies)
-    files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url)
-    files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue)
-    files["du-lieu/schema.json"] = exports.record_schema()
-    files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url)
-    names = (p.name for p in catalogue.procedures.values())
-    files[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(names)
+def _write_lists(path: Path, lists: ListMemo) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"salt": lists.salt, "groups": lists.groups}))
+    tmp.replace(path)
+
+
+def _open_data(
+    catalogue: Catalogue, site_url: str, members: open_data.GzipMembers, texts: open_data.RecordTexts
+) -> dict[str, bytes]:
+    """The whole-catalogue exports (each procedure's own record is written with its page)."""
+    hashes = catalogue.source_hashes
+    bodies = {
+        code: texts.text(code, hashes[code], lambda p=p: exports.procedure_json(p))  # type: ignore[misc]
+        for code, p in catalogue.procedures.items()
+    }
+    files = open_data.catalogue_files(bodies, members)
+    files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url).encode()
+    files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue).encode()
+    files["du-lieu/schema.json"] = exports.record_schema().encode()
+    files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url).encode()
     return files
 
 
@@ -381,12 +407,3 @@ def _remove_outdated(
         remove_files(root, previous - current, report)
     else:
         remove_stale(root, folders, current, report)
-
-
-def _all_outputs(catalogue: Catalogue) -> set[str]:
-    """Paths of per-procedure files that must survive, rendered this time or not."""
-    keep = set()
-    for p in catalogue.procedures.values():
-        keep.add(Renderer.procedure_page_path(p))
-        keep.add(exports.procedure_json_path(p))
-    return keep

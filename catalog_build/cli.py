@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,7 @@ def _build(args: argparse.Namespace) -> int:
         work_dir=args.work,
         full=args.full,
         progress=not args.quiet and sys.stderr.isatty(),
+        workers=args.workers,
     )
     report = build(options)
     print(f"{report.summary()} in {time.perf_counter() - started:.1f} s")
@@ -93,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--work", type=Path, default=Path("build/.catalog"), help="cache and state folder")
     build.add_argument("--full", action="store_true", help="ignore the previous build and rebuild everything")
     build.add_argument("--quiet", action="store_true", help="no progress bars")
+    build.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="processes rendering pages (default: one per core)"
+    )
     build.set_defaults(run=_build)
 
     synth = commands.add_parser("synth", help="write N synthetic procedures (for scale tests, never published)")

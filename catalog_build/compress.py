@@ -1,124 +1,90 @@
-"""Compressed copies (`.br`, `.gz`) beside the site's text files, for servers that send them as they are.
+"""Compression as the CDN does it, for the local server (`make run`, devstack/static.py).
 
-The local server (`make run`, devstack/static.py) answers with a copy when the browser accepts its
-encoding. CloudFront compresses by itself, so the publisher leaves the copies out (infra/publish).
-A file is compressed when it has no copy or its copy is older, so an incremental build pays only
-for what it changed; copies whose file is gone (or too small now) are removed.
+The build writes no compressed copies of pages: CloudFront compresses by itself, per viewer, and
+copies cost a 10,000-procedure build 8 to 14 s and 21,600 files that the publisher then left out.
+The local server compresses a file when it is asked for and keeps the result in memory until the
+file changes, following CloudFront's rule: text types from 1,000 bytes to 10 MB. Larger files
+(the whole-catalogue JSON at 10,000 procedures is about 40 MB) go as they are; the build publishes
+gzipped exports of those itself (`du-lieu/*.gz`, exports.py), as downloads, not as encodings.
 
-What is worth it follows CloudFront's own rule: text types of at least 1,000 bytes. Left out:
-MkDocs' sitemap.xml (MkDocs writes sitemap.xml.gz itself), the per-procedure open-data records
-(10,000 small files that programs fetch one at a time) and Material's built-in search scripts
-(the search plugin is off; nothing loads them). The assets every page loads, which change
-rarely, get the slowest, smallest compression; everything else (pages, data, Pagefind's loaders,
-rewritten whenever the index changes) a quick one: brotli 5 takes 0.4 ms for a 35 KB page, 11
-takes 28 ms and saves a tenth.
+Brotli 5 takes 0.4 ms for a 35 KB page, 11 takes 28 ms and saves a tenth: the theme's and our
+assets, which change rarely and are loaded by every page, get 11, everything else 5.
 """
 
 from __future__ import annotations
 
 import gzip
-import os
-from collections.abc import Callable, Container, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Container
 from pathlib import Path, PurePosixPath
 
 import brotli
 
-ENCODINGS = {".br": "br", ".gz": "gzip"}  # suffix of the copy: Content-Encoding
-SUFFIXES = frozenset({".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".csv", ".txt", ".webmanifest"})
+ENCODINGS = {".br": "br", ".gz": "gzip"}  # suffix of a copy: Content-Encoding, in order of preference
+SUFFIXES = frozenset(
+    {".html", ".css", ".js", ".mjs", ".json", ".jsonl", ".svg", ".xml", ".csv", ".txt", ".webmanifest"}
+)
 MIN_BYTES = 1000
+MAX_BYTES = 10_000_000
 SKIP_FILES = frozenset({"sitemap.xml"})
-SKIP_PREFIXES = ("du-lieu/thu-tuc/", "assets/javascripts/lunr/", "assets/javascripts/workers/")
 SLOW_BEST = "assets/"  # the theme's and our assets: change rarely, loaded by every page
+OPEN_DATA = "du-lieu/"  # its `.gz` files are exports in their own right
+CACHE_BYTES = 64_000_000
 
 
 def compressible(rel: str) -> bool:
-    """Whether the build keeps compressed copies of this file (whatever its size)."""
-    return PurePosixPath(rel).suffix in SUFFIXES and rel not in SKIP_FILES and not rel.startswith(SKIP_PREFIXES)
+    """Whether a file of this name is sent compressed (whatever its size)."""
+    return PurePosixPath(rel).suffix in SUFFIXES and rel not in SKIP_FILES
 
 
 def is_copy(rel: str, names: Container[str]) -> bool:
-    """A copy made here, `names` being the site's files (sitemap.xml.gz, MkDocs' own, is not one)."""
+    """A compressed copy left by an earlier build, `names` being the site's files. MkDocs'
+    sitemap.xml.gz and the open-data exports' `.gz` files are not copies."""
     suffix = PurePosixPath(rel).suffix
     base = rel.removesuffix(suffix)
-    return suffix in ENCODINGS and base in names and compressible(base)
+    return suffix in ENCODINGS and base in names and compressible(base) and not rel.startswith(OPEN_DATA)
 
 
-@dataclass
-class CompressReport:
-    compressed: int = 0
-    removed: int = 0
+def encode(data: bytes, encoding: str, *, best: bool = False) -> bytes:
+    if encoding == "br":
+        return brotli.compress(data, quality=11 if best else 5)
+    if encoding == "gzip":
+        return gzip.compress(data, compresslevel=9 if best else 6, mtime=0)
+    raise ValueError(f"unknown encoding {encoding!r}")
 
 
-def compress_site(
-    site: Path,
-    before_changes: Callable[[list[str]], None] | None = None,
-    exclude: tuple[str, ...] = (),
-    only: Iterable[str] | None = None,
-) -> CompressReport:
-    """Bring copies up to date: of every file except under the `exclude` folders, or of the files
-    `only` names (written or deleted since the copies were made: an incremental build knows them,
-    and a walk of 10,000 pages costs seconds). `before_changes` hears which copies are about to be
-    written or removed, before anything is (an incremental build moves them aside to roll back)."""
-    todo, stale = _scan(site, exclude) if only is None else _look_at(site, only)
-    if before_changes is not None:
-        before_changes([rel + suffix for rel in todo for suffix in ENCODINGS] + stale)
-    for rel in stale:
-        (site / rel).unlink(missing_ok=True)
-    # Writing two small files per page costs more than compressing it (about 1.5 ms against 0.6 ms
-    # on this machine's disk), so a few threads overlap the writes.
-    with ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 1)) as pool:
-        for _ in pool.map(lambda rel: _compress(site, rel), todo, chunksize=32):
-            pass
-    return CompressReport(compressed=len(todo), removed=len(stale))
+class CompressedFiles:
+    """Compressed bodies of a site's files, made on first request and kept while the file is
+    unchanged (same size and modification time), least recently used dropped first."""
 
+    def __init__(self, site: Path, max_bytes: int = CACHE_BYTES) -> None:
+        self.site, self.max_bytes = site, max_bytes
+        self._entries: OrderedDict[tuple[str, str], tuple[int, int, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
 
-def _scan(site: Path, exclude: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """Files whose copies are missing or older than they are, and copies to remove."""
-    todo: list[str] = []
-    stale: list[str] = []
-    for directory, folders, names in os.walk(site):
-        rel_dir = os.path.relpath(directory, site)
-        prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-        folders[:] = [f for f in folders if prefix + f + "/" not in exclude]
-        present = set(names)
-        for name in names:
-            rel = prefix + name
-            suffix = PurePosixPath(name).suffix
-            if suffix in ENCODINGS:
-                if name.removesuffix(suffix) not in present and compressible(rel.removesuffix(suffix)):
-                    stale.append(rel)
-            elif compressible(rel):
-                _check(site, rel, [rel + s for s in ENCODINGS if name + s in present], todo, stale)
-    return todo, stale
-
-
-def _look_at(site: Path, rels: Iterable[str]) -> tuple[list[str], list[str]]:
-    todo: list[str] = []
-    stale: list[str] = []
-    for rel in sorted(set(rels)):
-        if PurePosixPath(rel).suffix in ENCODINGS or not compressible(rel):
-            continue
-        copies = [rel + s for s in ENCODINGS if (site / (rel + s)).is_file()]
-        if (site / rel).is_file():
-            _check(site, rel, copies, todo, stale)
-        else:
-            stale += copies
-    return todo, stale
-
-
-def _check(site: Path, rel: str, copies: list[str], todo: list[str], stale: list[str]) -> None:
-    source = (site / rel).stat()
-    if source.st_size < MIN_BYTES:
-        stale += copies
-    elif len(copies) < len(ENCODINGS) or any((site / c).stat().st_mtime_ns < source.st_mtime_ns for c in copies):
-        todo.append(rel)
-
-
-def _compress(site: Path, rel: str) -> None:
-    path = site / rel
-    data = path.read_bytes()
-    best = rel.startswith(SLOW_BEST)
-    path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11 if best else 5))
-    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9 if best else 6, mtime=0))
+    def get(self, path: Path, encoding: str) -> bytes | None:
+        """`path` compressed with `encoding`, or None when the CDN would send it as it is."""
+        try:
+            rel = path.resolve().relative_to(self.site.resolve()).as_posix()
+            stat = path.stat()
+        except (ValueError, FileNotFoundError):
+            return None
+        if not compressible(rel) or not MIN_BYTES <= stat.st_size <= MAX_BYTES:
+            return None
+        key = (rel, encoding)
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is not None and cached[:2] == (stat.st_size, stat.st_mtime_ns):
+                self._entries.move_to_end(key)
+                return cached[2]
+        body = encode(path.read_bytes(), encoding, best=rel.startswith(SLOW_BEST))
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self._bytes += len(body) - (len(old[2]) if old else 0)
+            self._entries[key] = (stat.st_size, stat.st_mtime_ns, body)
+            while self._bytes > self.max_bytes and len(self._entries) > 1:
+                _, (_, _, dropped) = self._entries.popitem(last=False)
+                self._bytes -= len(dropped)
+        return body

@@ -6,9 +6,11 @@ only the files that changed; the cache is dropped whenever the models change.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import multiprocessing
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from catalog_build.errors import CatalogueInvalid, Problem, problems_from
 from catalog_build.models import Agency, FaqEntry, Procedure, SearchTerms, Sector
+from catalog_build.parallel import fork_map
 
 Model = TypeVar("Model", bound=BaseModel)
 _MODELS_VERSION = hashlib.sha256(Path(__file__).with_name("models.py").read_bytes()).hexdigest()[:16]
@@ -42,14 +45,15 @@ class _Cached:
     procedure: Procedure
 
 
-def load_catalogue(data_dir: Path, cache_file: Path | None = None) -> Catalogue:
-    """Load and validate everything under `data_dir`; raise CatalogueInvalid listing every problem."""
+def load_catalogue(data_dir: Path, cache_file: Path | None = None, workers: int = 1) -> Catalogue:
+    """Load and validate everything under `data_dir`; raise CatalogueInvalid listing every problem.
+    Procedure files missing from the cache are parsed by `workers` processes."""
     problems: list[Problem] = []
     agencies = _load_list_dir(data_dir / "agencies", Agency, "code", problems, data_dir)
     sectors = _load_list_dir(data_dir / "sectors", Sector, "code", problems, data_dir)
     faq_by_file = _load_lists(data_dir / "faq", FaqEntry, problems, data_dir)
     faq = [entry for _, entries in faq_by_file for _, entry in entries]
-    procedures, hashes, files = _load_procedures(data_dir, cache_file, problems)
+    procedures, hashes, files = _load_procedures(data_dir, cache_file, problems, workers)
     problems += _cross_reference(procedures, files, agencies, sectors, faq_by_file)
     featured = _load_featured(data_dir, procedures, problems)
     search_terms = _load_search_terms(data_dir, problems)
@@ -151,21 +155,27 @@ def _load_list_dir(
 
 
 def _load_procedures(
-    data_dir: Path, cache_file: Path | None, problems: list[Problem]
+    data_dir: Path, cache_file: Path | None, problems: list[Problem], workers: int = 1
 ) -> tuple[dict[str, Procedure], dict[str, str], dict[str, str]]:
     cache = _read_cache(cache_file)
     fresh: dict[str, _Cached] = {}
     procedures: dict[str, Procedure] = {}
     hashes: dict[str, str] = {}
     files: dict[str, str] = {}
+    listed = []
     for path in sorted((data_dir / "procedures").glob("*.yaml")):
         rel = _rel(path, data_dir)
         stat = path.stat()
         hit = cache.get(rel)
-        if hit is None or (hit.mtime_ns, hit.size) != (stat.st_mtime_ns, stat.st_size):
-            hit = _parse_procedure(path, rel, data_dir, stat.st_mtime_ns, stat.st_size, problems)
-            if hit is None:
-                continue
+        if hit is not None and (hit.mtime_ns, hit.size) != (stat.st_mtime_ns, stat.st_size):
+            hit = None
+        listed.append((path, rel, stat.st_mtime_ns, stat.st_size, hit))
+    parsed, parse_problems = _parse_all([entry[:4] for entry in listed if entry[4] is None], data_dir, workers)
+    for path, rel, _, _, hit in listed:
+        problems += parse_problems.get(rel, [])
+        hit = hit or parsed.get(rel)
+        if hit is None:
+            continue
         fresh[rel] = hit
         code = hit.procedure.code
         if code in procedures:
@@ -175,8 +185,31 @@ def _load_procedures(
             problems.append(Problem(rel, "code", f"file name must be the code: rename to {code}.yaml"))
         procedures[code], hashes[code], files[code] = hit.procedure, hit.sha, rel
     if fresh.keys() != cache.keys() or any(fresh[rel] is not cache[rel] for rel in fresh):
-        _write_cache(cache_file, fresh)
+        _write_cache_soon(cache_file, fresh)
     return procedures, hashes, files
+
+
+PARSE_CHUNK = 250  # files per task when parsing in worker processes
+
+
+def _parse_all(
+    todo: list[tuple[Path, str, int, int]], data_dir: Path, workers: int
+) -> tuple[dict[str, _Cached], dict[str, list[Problem]]]:
+    """Parse files missing from the cache: in forked workers when there are many (a cold build of
+    10,000 procedures spends most of its validation in YAML and pydantic)."""
+
+    def work(chunk: Sequence[tuple[Path, str, int, int]]) -> tuple[list[tuple[str, _Cached]], list[Problem]]:
+        found: list[Problem] = []
+        done = [(entry[1], _parse_procedure(*entry[:2], data_dir, *entry[2:], found)) for entry in chunk]
+        return [(rel, hit) for rel, hit in done if hit is not None], found
+
+    parsed: dict[str, _Cached] = {}
+    problems: dict[str, list[Problem]] = {}
+    for hits, found in fork_map(work, todo, workers=workers, chunk=PARSE_CHUNK):
+        parsed.update(hits)
+        for problem in found:
+            problems.setdefault(problem.file, []).append(problem)
+    return parsed, problems
 
 
 def _parse_procedure(
@@ -225,7 +258,28 @@ class RecordCache:
         _write_cache(self.cache_file, self.entries)
 
 
+_PENDING: list[multiprocessing.process.BaseProcess] = []
+
+
+def _write_cache_soon(cache_file: Path | None, entries: dict[str, _Cached]) -> None:
+    """Write the cache from a forked copy of this process, so the build goes on meanwhile (pickling
+    10,000 records takes about half a second). The next read of the cache, or the end of this
+    process, waits for it; a failed write is only a missed speed-up."""
+    if cache_file is None:
+        return
+    writer = multiprocessing.get_context("fork").Process(target=_write_cache, args=(cache_file, entries))
+    writer.start()
+    _PENDING.append(writer)
+
+
+@atexit.register
+def wait_for_cache_writes() -> None:
+    while _PENDING:
+        _PENDING.pop().join()
+
+
 def _read_cache(cache_file: Path | None) -> dict[str, _Cached]:
+    wait_for_cache_writes()
     if cache_file is None or not cache_file.exists():
         return {}
     try:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -115,14 +117,43 @@ def _clip(value: str, limit: int) -> str:
     return value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
 
 
+@dataclass
+class ListMemo:
+    """What each browse list was made from in a build (a digest per group), to skip unchanged ones.
+    `salt` holds what every list depends on besides its group (templates, site address)."""
+
+    salt: str
+    groups: dict[str, str] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+    docs_dir: Path | None = None
+
+    def digest(self, label: str, title: str, procedures: list[Procedure]) -> str:
+        parts = [self.salt, label, title, str(LIST_PAGE_SIZE)]
+        parts += [f"{p.code}\x01{p.slug}\x01{p.name}\x01{p.levels}\x01{p.online_level}" for p in procedures]
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+    def unchanged(self, key: str, digest: str, paths: list[str]) -> bool:
+        if self.groups.get(key) != digest:
+            return False
+        return self.docs_dir is None or all((self.docs_dir / path).is_file() for path in paths)
+
+
 class Renderer:
     """Renders pages; holds the lookups that several pages share."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, previous_lists: ListMemo | None = None) -> None:
         self.catalogue = catalogue
         self.env = _environment()
         self._items: dict[tuple[str, str], Markup] = {}
         self._sort_keys: dict[str, tuple[str, str]] = {}
+        self.previous_lists = previous_lists
+        self.lists = ListMemo(previous_lists.salt if previous_lists else "")
+
+    def prepare(self) -> None:
+        """Compute the shared lookups and load the templates now (before forking workers)."""
+        _ = self.faq_by_procedure, self.agency_slugs
+        for name in ("procedure.md.j2", "listing.md.j2"):
+            self.env.get_template(name)
 
     @cached_property
     def faq_by_procedure(self) -> dict[str | None, list[Any]]:
@@ -229,8 +260,19 @@ class Renderer:
         return self._items[key]
 
     def _paged(self, folder: str, slug: str, label: str, title: str, procedures: list[Procedure]) -> dict[str, str]:
-        """One group's procedures, LIST_PAGE_SIZE per page: /folder/slug/, /folder/slug/trang-2/, ..."""
+        """One group's procedures, LIST_PAGE_SIZE per page: /folder/slug/, /folder/slug/trang-2/, ...
+
+        A group whose pages are made from the same things as in the previous build (its label and
+        its procedures' codes, names, levels and online levels, in order) is not rendered again:
+        its pages are listed in `self.lists.kept` instead (a one-procedure change re-renders the
+        few lists it appears in, not a thousand)."""
         chunks = [procedures[i : i + LIST_PAGE_SIZE] for i in range(0, len(procedures), LIST_PAGE_SIZE)] or [[]]
+        paths = [f"{folder}/{slug}.md"] + [f"{folder}/{slug}/trang-{n}.md" for n in range(2, len(chunks) + 1)]
+        key, digest = f"{folder}/{slug}", self.lists.digest(label, title, procedures)
+        self.lists.groups[key] = digest
+        if self.previous_lists is not None and self.previous_lists.unchanged(key, digest, paths):
+            self.lists.kept += paths
+            return {}
         pages = {}
         for number, chunk in enumerate(chunks, start=1):
             first = number == 1

@@ -108,11 +108,17 @@ def _drop_dirty_warning(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-def build_site(config_file: Path, site_dir: Path, *, dirty: bool, progress: bool) -> None:
+def quiet_mkdocs() -> None:
+    """MkDocs' warnings to stderr, without the one about dirty builds."""
     _warnings_to_stderr()
     build_logger = logging.getLogger("mkdocs.commands.build")
     if _drop_dirty_warning not in build_logger.filters:
         build_logger.addFilter(_drop_dirty_warning)
+
+
+def build_site(config_file: Path, site_dir: Path, *, dirty: bool, progress: bool) -> None:
+    """A plain `mkdocs build` (the baseline the benchmark and the page-equivalence test compare with)."""
+    quiet_mkdocs()
     os.environ["PORTAL_BUILD_PROGRESS"] = "1" if progress else "0"
     config = load_site_config(config_file, site_dir)
     try:

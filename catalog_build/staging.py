@@ -1,21 +1,21 @@
 """Incremental site updates that can be rolled back.
 
-MkDocs' dirty build rewrites files in place and reports strict-mode errors only after writing,
-so a failure would leave the site half-updated. Before it runs, every output it is going to
-rewrite (its own rule: source newer than output) and every output of a removed page is moved
-aside, and the outputs it will newly create are noted. On failure the new files are deleted and
+A partial site build (pages.py) rewrites files in place and reports strict-mode errors only
+after writing, so a failure would leave the site half-updated. Before it runs, every output it is
+going to rewrite and every output of a removed page is moved aside, and the outputs it will newly
+create are noted. On failure the new files are deleted and
 the originals moved back; on success the originals are discarded. File operations scale with
 the size of the change, not of the site (a copy of a 10,000-page site swamps a small disk).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from catalog_build.writer import discard_dir
 
-# Written by every MkDocs build, dirty or not (the theme's static templates; robots.txt is ours).
+# Written by every site build that is not of the same pages (the theme's static templates;
+# robots.txt is ours): see pages.build_pages.
 ALWAYS_REBUILT = ("404.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt")
 
 
@@ -33,20 +33,15 @@ class IncrementalUpdate:
         self.moved: list[str] = []
         self.created: list[str] = []
 
-    def prepare(self, docs_dir: Path, removed_docs: list[str]) -> None:
+    def prepare(self, rebuilt_docs: list[str], removed_docs: list[str], *, templates: bool = True) -> None:
+        """Move aside the outputs of the docs files about to be rebuilt or removed, and of the
+        theme's templates when they are rebuilt too; note the outputs that do not exist yet."""
         discard_dir(self.backup_dir)
-        rewritten = list(ALWAYS_REBUILT)
-        for directory, _, names in os.walk(docs_dir):  # Path.walk arrives in Python 3.12
-            for name in names:
-                source = Path(directory, name)
-                rel = output_of(source.relative_to(docs_dir).as_posix())
-                try:
-                    if source.stat().st_mtime > (self.site_dir / rel).stat().st_mtime:
-                        rewritten.append(rel)
-                except FileNotFoundError:
-                    self.created.append(rel)
-        for rel in rewritten + [output_of(rel) for rel in removed_docs]:
-            self._move(self.site_dir / rel, self.backup_dir / rel, rel)
+        for rel in list(ALWAYS_REBUILT if templates else ()) + [output_of(rel) for rel in rebuilt_docs + removed_docs]:
+            if (self.site_dir / rel).exists():
+                self._move(self.site_dir / rel, self.backup_dir / rel, rel)
+            else:
+                self.created.append(rel)
 
     def set_aside(self, rels: list[str]) -> None:
         """Files the build is about to write or delete itself after MkDocs (the service worker,

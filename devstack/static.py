@@ -1,20 +1,21 @@
 """The built site over HTTP, for `make run` and the browser tests, compressed as a CDN would send it.
 
-A file is answered with its compressed copy (`page.html.br`, `page.html.gz`, written by the build:
-catalog_build/compress.py) when the request's `Accept-Encoding` allows it and the copy is not
-older than the file; otherwise as it is. Content types are the ones the publisher gives each
+A text file is compressed (brotli, else gzip) when the request's `Accept-Encoding` allows it,
+following CloudFront's rule (catalog_build/compress.py), and the result is kept in memory until the
+file changes; other files go as they are. Content types are the ones the publisher gives each
 object (infra/caching.py), so the local site behaves as the published one.
 """
 
 from __future__ import annotations
 
 import http.server
+import io
 import os
 import urllib.parse
 from pathlib import Path
 from typing import BinaryIO
 
-from catalog_build.compress import ENCODINGS
+from catalog_build.compress import ENCODINGS, CompressedFiles
 from infra import caching
 
 
@@ -33,15 +34,18 @@ def accepted_encodings(header: str) -> set[str]:
     return accepted
 
 
-def compressed_copy(path: Path, accepted: set[str]) -> tuple[Path, str] | None:
-    """The build's copy of `path` in an accepted encoding, with that encoding, if one is up to date."""
+_CACHES: dict[str, CompressedFiles] = {}
+
+
+def compressed_body(site: Path, path: Path, accepted: set[str]) -> tuple[bytes, str] | None:
+    """`path` compressed in the first accepted encoding, with that encoding, if it is sent compressed."""
     if not path.is_file():
         return None
-    modified = path.stat().st_mtime_ns
-    for suffix, encoding in ENCODINGS.items():
-        copy = path.with_name(path.name + suffix)
-        if encoding in accepted and copy.is_file() and copy.stat().st_mtime_ns >= modified:
-            return copy, encoding
+    cache = _CACHES.setdefault(str(site), CompressedFiles(site))
+    for encoding in ENCODINGS.values():
+        if encoding in accepted:
+            body = cache.get(path, encoding)
+            return None if body is None else (body, encoding)
     return None
 
 
@@ -57,19 +61,19 @@ class SiteFiles(http.server.SimpleHTTPRequestHandler):
             if not urllib.parse.urlsplit(self.path).path.endswith("/"):
                 return super().send_head()  # the redirect to the folder's address
             path = path / "index.html"
-        copy = compressed_copy(path, accepted_encodings(self.headers.get("Accept-Encoding", "")))
-        if copy is None:
+        accepted = accepted_encodings(self.headers.get("Accept-Encoding", ""))
+        compressed = compressed_body(Path(self.directory), path, accepted)
+        if compressed is None:
             return super().send_head()
-        copy_path, encoding = copy
-        handle = copy_path.open("rb")  # the caller sends and closes it
+        body, encoding = compressed
         self.send_response(http.HTTPStatus.OK)
         self.send_header("Content-Type", self.guess_type(path))
         self.send_header("Content-Encoding", encoding)
-        self.send_header("Content-Length", str(os.fstat(handle.fileno()).st_size))
+        self.send_header("Content-Length", str(len(body)))
         self.send_header("Vary", "Accept-Encoding")
         self.send_header("Last-Modified", self.date_time_string(int(path.stat().st_mtime)))
         self.end_headers()
-        return handle
+        return io.BytesIO(body)  # the caller sends and closes it
 
     def log_message(self, format: str, *args: object) -> None:
         pass

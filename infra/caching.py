@@ -45,6 +45,7 @@ CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".mjs": "text/javascript; charset=utf-8",
     ".json": "application/json",
+    ".jsonl": "application/jsonl; charset=utf-8",
     ".map": "application/json",
     ".webmanifest": "application/manifest+json",
     ".xml": "application/xml",

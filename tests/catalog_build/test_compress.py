@@ -1,4 +1,4 @@
-"""Compressed copies beside the site's text files: made once, refreshed when their file changes."""
+"""Compression as the CDN does it, for the local server: made on request, kept until the file changes."""
 
 import gzip
 import os
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import brotli
 
-from catalog_build.compress import compress_site, is_copy
+from catalog_build.compress import CompressedFiles, is_copy
 
 PAGE = "<p>Đăng ký khai sinh</p>\n" * 100
 
@@ -18,80 +18,51 @@ def write(root: Path, rel: str, content: str | bytes) -> Path:
     return path
 
 
-def age(path: Path, seconds: int) -> None:
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
-
-
-def test_text_files_get_brotli_and_gzip_copies_that_decompress_to_the_file(tmp_path):
+def test_text_files_come_back_in_brotli_and_gzip_that_decompress_to_the_file(tmp_path):
     page = write(tmp_path, "thu-tuc/1-000001/index.html", PAGE)
     css = write(tmp_path, "assets/portal/portal.css", "a { color: #0b4f9c; }\n" * 100)
-    report = compress_site(tmp_path)
-    assert report.compressed == 2
+    files = CompressedFiles(tmp_path)
     for path in (page, css):
-        assert brotli.decompress(path.with_name(path.name + ".br").read_bytes()) == path.read_bytes()
-        assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == path.read_bytes()
+        assert brotli.decompress(files.get(path, "br") or b"") == path.read_bytes()
+        assert gzip.decompress(files.get(path, "gzip") or b"") == path.read_bytes()
 
 
-def test_small_binary_and_left_out_files_get_no_copies(tmp_path):
-    write(tmp_path, "pagefind/pagefind-entry.json", '{"version": "1.5.2"}')  # under 1,000 bytes
-    write(tmp_path, "assets/portal/icon-192.png", b"\x89PNG" + bytes(4000))
-    write(tmp_path, "du-lieu/thu-tuc/1-000001.json", "{}" + " " * 4000)  # one record per procedure
-    write(tmp_path, "assets/javascripts/lunr/min/lunr.vi.min.js", "x" * 4000)  # Material's search: off
-    write(tmp_path, "sitemap.xml", "<urlset/>" + " " * 4000)
-    sitemap_gz = write(tmp_path, "sitemap.xml.gz", gzip.compress(b"<urlset/>", mtime=0))  # MkDocs' own
-    report = compress_site(tmp_path)
-    assert report.compressed == 0 and report.removed == 0
-    assert list(tmp_path.rglob("*.br")) == []
-    assert sitemap_gz.read_bytes() == gzip.compress(b"<urlset/>", mtime=0)
+def test_small_binary_and_oversized_files_are_sent_as_they_are(tmp_path):
+    files = CompressedFiles(tmp_path)
+    small = write(tmp_path, "pagefind/pagefind-entry.json", '{"version": "1.5.2"}')  # under 1,000 bytes
+    image = write(tmp_path, "assets/portal/icon-192.png", b"\x89PNG" + bytes(4000))
+    sitemap = write(tmp_path, "sitemap.xml", "<urlset/>" + " " * 4000)  # MkDocs writes its own .gz
+    huge = tmp_path / "du-lieu" / "danh-muc.json"
+    huge.parent.mkdir()
+    with huge.open("wb") as handle:
+        handle.truncate(10_000_001)  # over the 10 MB the CDN compresses
+    assert [files.get(path, "br") for path in (small, image, sitemap, huge)] == [None] * 4
 
 
-def test_only_files_newer_than_their_copies_are_compressed_again(tmp_path):
-    changed = write(tmp_path, "a/index.html", PAGE)
-    kept = write(tmp_path, "b/index.html", PAGE)
-    compress_site(tmp_path)
-    kept_copy = kept.with_name("index.html.br").stat().st_mtime_ns
-    for copy in changed.parent.glob("index.html.*"):
-        age(copy, 60)
-    changed.write_text(PAGE + "<p>mới</p>", encoding="utf-8")
-    moved: list[str] = []
-    report = compress_site(tmp_path, moved.extend)
-    assert report.compressed == 1
-    assert sorted(moved) == ["a/index.html.br", "a/index.html.gz"]  # told before they are written
-    assert kept.with_name("index.html.br").stat().st_mtime_ns == kept_copy
-    assert brotli.decompress(changed.with_name("index.html.br").read_bytes()).endswith("<p>mới</p>".encode())
+def test_a_file_is_compressed_once_and_again_only_when_it_changes(tmp_path):
+    page = write(tmp_path, "a/index.html", PAGE)
+    files = CompressedFiles(tmp_path)
+    first = files.get(page, "br")
+    assert files.get(page, "br") is first  # from memory
+    page.write_text(PAGE + "<p>mới</p>", encoding="utf-8")
+    stat = page.stat()
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert brotli.decompress(files.get(page, "br") or b"").endswith("<p>mới</p>".encode())
 
 
-def test_copies_of_removed_or_shrunk_files_are_removed(tmp_path):
-    gone = write(tmp_path, "thu-tuc/1-000009/index.html", PAGE)
-    shrunk = write(tmp_path, "du-lieu/danh-muc.csv", "ma,ten\n" * 500)
-    compress_site(tmp_path)
-    gone.unlink()
-    shrunk.write_text("ma,ten\n", encoding="utf-8")
-    report = compress_site(tmp_path)
-    assert report.removed == 4
-    assert list(tmp_path.rglob("*.br")) == [] and list(tmp_path.rglob("*.gz")) == []
+def test_memory_is_bounded_by_dropping_the_least_recently_used(tmp_path):
+    pages = [write(tmp_path, f"p{i}/index.html", PAGE + str(i) * 2000) for i in range(5)]
+    files = CompressedFiles(tmp_path, max_bytes=200)
+    for page in pages:
+        files.get(page, "gzip")
+    assert len(files._entries) < 5
 
 
 def test_a_copy_is_told_apart_from_a_file_that_happens_to_end_in_gz():
     names = {"index.html", "index.html.br", "index.html.gz", "sitemap.xml", "sitemap.xml.gz", "data.tar.gz"}
+    names |= {"du-lieu/danh-muc.json", "du-lieu/danh-muc.json.gz"}
     assert is_copy("index.html.br", names) and is_copy("index.html.gz", names)
     assert not is_copy("sitemap.xml.gz", names)
     assert not is_copy("data.tar.gz", names)
     assert not is_copy("index.html", names)
-
-
-def test_told_which_files_changed_it_looks_at_those_alone(tmp_path):
-    changed = write(tmp_path, "a/index.html", PAGE)
-    other = write(tmp_path, "b/index.html", PAGE)
-    removed = write(tmp_path, "c/index.html", PAGE)
-    compress_site(tmp_path)
-    for path in (changed, other):
-        for copy in path.parent.glob("index.html.*"):
-            age(copy, 60)  # both out of date, only one reported
-    removed.unlink()
-    report = compress_site(tmp_path, only=["a/index.html", "c/index.html", "a/index.html.br"])
-    assert report.compressed == 1 and report.removed == 2
-    assert changed.with_name("index.html.br").stat().st_mtime_ns >= changed.stat().st_mtime_ns
-    assert other.with_name("index.html.br").stat().st_mtime_ns < other.stat().st_mtime_ns
-    assert not list(removed.parent.glob("index.html.*"))
+    assert not is_copy("du-lieu/danh-muc.json.gz", names)  # an export, published as a download

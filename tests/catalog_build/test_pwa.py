@@ -5,10 +5,9 @@ import re
 import struct
 from pathlib import Path
 
-import brotli
 import pytest
 
-from catalog_build import compress, pwa
+from catalog_build import pwa, search_index
 from catalog_build.build import build
 from catalog_build.errors import BuildFailed
 from tests.factories import REPO, procedure_record, snapshot, write_yaml
@@ -85,7 +84,7 @@ def test_a_build_writes_a_worker_that_precaches_the_shell_pages_and_search_index
     assert all((site / url).is_file() for url in precached(site))
     assert not any(url.startswith(("thu-tuc/", "pagefind/fragment/")) for url in entries)
     assert report.precache[0] == len(precached(site))
-    assert "service worker" in report.seconds and "compress" in report.seconds
+    assert "service worker" in report.seconds
 
 
 def test_a_changed_file_gets_a_new_revision_and_the_others_keep_theirs(workspace):
@@ -125,10 +124,10 @@ def test_a_failure_after_the_worker_was_written_leaves_the_previous_site_and_wor
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(compress, "compress_site", disk_full)
+    monkeypatch.setattr(search_index, "publish_index", disk_full)
     write_yaml(options.data_dir / "procedures" / "1.999001.yaml", procedure_record("1.999001", name="Tên mới"))
     with pytest.raises(OSError):
-        build(options)  # incremental: sw.js was rewritten (the index changed), then compression failed
+        build(options)  # incremental: sw.js was rewritten (the index changed), then publishing the index failed
     assert snapshot(site) == before
     monkeypatch.undo()
     assert build(options).site_mode == "full"
@@ -153,16 +152,3 @@ def test_without_workbox_the_build_says_to_run_npm_ci(workspace, monkeypatch, tm
     monkeypatch.setattr(pwa, "NODE_MODULES", tmp_path / "node_modules")
     with pytest.raises(BuildFailed, match=r"Workbox is not installed .*run `npm ci`"):
         build(options)
-
-
-def test_the_compressed_copies_follow_the_pages_an_incremental_build_changes(workspace):
-    options, _docs, site = workspace
-    build(options)
-    page = site / "thu-tuc" / "1-999001" / "index.html"
-    other = site / "thu-tuc" / "1-999002" / "index.html.br"
-    assert (site / "sw.js.br").is_file() and page.with_name("index.html.gz").is_file()
-    untouched = other.stat().st_mtime_ns
-    write_yaml(options.data_dir / "procedures" / "1.999001.yaml", procedure_record("1.999001", name="Tên mới"))
-    build(options)
-    assert brotli.decompress(page.with_name("index.html.br").read_bytes()) == page.read_bytes()
-    assert other.stat().st_mtime_ns == untouched
