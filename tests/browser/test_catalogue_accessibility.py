@@ -79,7 +79,7 @@ def test_the_keyboard_reaches_search_and_the_procedure_with_a_visible_focus_ring
     page.keyboard.press("Enter")
     first = page.locator("[data-portal-search-results] li a").first
     expect(first).to_be_visible()
-    for _ in range(40):
+    for _ in range(60):  # the sidebar's sections (guides for citizens and for developers) come first
         tag, text, ring = _tab(page)
         assert ring, f"no visible focus on <{tag}> {text!r}"
         if page.evaluate("document.activeElement === document.querySelector('[data-portal-search-results] li a')"):
