@@ -17,10 +17,9 @@ from chalicelib.complaints.workflow import (
     label,
 )
 from chalicelib.core import clock
-from chalicelib.core.calendar import epoch
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import Forbidden, InvalidInput, NotFound
-from chalicelib.core.feed import read_feed
+from chalicelib.core.feed import feed_page
 from chalicelib.store.complaints import Complaint
 
 REFUSALS = {"out_of_scope": "Ngoài thẩm quyền", "duplicate": "Trùng lặp"}
@@ -37,18 +36,8 @@ FEED_KEY = {"agency_id": "S", "code": "S", "updated_at": "N"}  # the `changes-by
 
 def changes(agency_id: str, query: QueueQuery) -> tuple[list[Complaint], str | None]:
     """The change feed of what is assigned to the agency to answer (see `core.feed`)."""
-    assert query.updated_since is not None
-    return read_feed(
-        Complaint.changes_by_agency,
-        Complaint.updated_at,
-        agency_id,
-        FEED_KEY,
-        since=epoch(query.updated_since),
-        until=epoch(query.updated_until) if query.updated_until else None,
-        cursor=query.cursor,
-        limit=query.limit,
-        filter_condition=(Complaint.status == query.status) if query.status else None,
-    )
+    status = (Complaint.status == query.status) if query.status else None
+    return feed_page(Complaint.changes_by_agency, Complaint.updated_at, agency_id, FEED_KEY, query, status)
 
 
 def visible(agency_id: str, code: str) -> Complaint:

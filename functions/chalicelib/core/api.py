@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from chalicelib.core.auth import Access, Principal, authenticate
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import (
+    Forbidden,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -174,6 +175,14 @@ class Call:
     def user(self) -> Principal:
         assert self.principal is not None, "route declared no access"
         return self.principal
+
+    @property
+    def agency_id(self) -> str:
+        """The calling agency system's agency (routes with `Access.agency(...)`)."""
+        agency_id = self.user.agency_id
+        if not agency_id:
+            raise Forbidden("Mã truy cập không gắn với cơ quan nào.")
+        return agency_id
 
 
 ENDPOINTS: list[Endpoint] = []

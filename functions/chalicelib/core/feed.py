@@ -14,12 +14,15 @@ handed out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from pynamodb.attributes import Attribute
 from pynamodb.indexes import GlobalSecondaryIndex
 
 from chalicelib.core import clock
+from chalicelib.core.calendar import epoch
+from chalicelib.core.errors import InvalidInput
 from chalicelib.core.paging import decode_cursor, encode_cursor
 
 SETTLE_SECONDS = 2.0
@@ -67,6 +70,43 @@ def read_feed(
     last = items[-1]
     key = {name: {kind: _wire(getattr(last, name))} for name, kind in key_types.items()}
     return items, encode_cursor(key)
+
+
+class FeedQuery(Protocol):
+    """What a listing's query model carries for its feed."""
+
+    updated_since: datetime | None
+    updated_until: datetime | None
+    cursor: str | None
+    limit: int
+
+
+def feed_page(
+    index: GlobalSecondaryIndex[Any],
+    updated_at: Attribute[float],
+    agency_id: str,
+    key_types: Mapping[str, str],
+    query: FeedQuery,
+    filter_condition: Any = None,
+) -> tuple[list[Any], str | None]:
+    """`read_feed` with the bounds and the page of a listing's query (`updated_since` must be set)."""
+    assert query.updated_since is not None
+    return read_feed(
+        index,
+        updated_at,
+        agency_id,
+        key_types,
+        since=epoch(query.updated_since),
+        until=epoch(query.updated_until) if query.updated_until else None,
+        cursor=query.cursor,
+        limit=query.limit,
+        filter_condition=filter_condition,
+    )
+
+
+def refuse_bounds_without_since(query: FeedQuery) -> None:
+    if query.updated_since is None and query.updated_until is not None:
+        raise InvalidInput("updated_until chỉ dùng cùng updated_since.", field="updated_until")
 
 
 def _wire(value: Any) -> str:

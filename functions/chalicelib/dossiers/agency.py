@@ -9,9 +9,9 @@ from __future__ import annotations
 from pynamodb.exceptions import DeleteError
 
 from chalicelib.core import clock
-from chalicelib.core.calendar import epoch, vietnam_now
+from chalicelib.core.calendar import vietnam_now
 from chalicelib.core.errors import Conflict, InvalidInput, NotFound
-from chalicelib.core.feed import read_feed
+from chalicelib.core.feed import feed_page, refuse_bounds_without_since
 from chalicelib.core.paging import decode_cursor, encode_cursor
 from chalicelib.dossiers import lifecycle
 from chalicelib.dossiers.lifecycle import Effect
@@ -52,20 +52,9 @@ def list_dossiers(agency_id: str, query: AgencyDossiersQuery) -> DossierList:
     with `updated_since`, the change feed instead (oldest change first)."""
     status = (Dossier.status == query.status) if query.status is not None else None
     if query.updated_since is not None:
-        found, next_cursor = read_feed(
-            Dossier.by_agency,
-            Dossier.updated_at,
-            agency_id,
-            PAGE_KEY,
-            since=epoch(query.updated_since),
-            until=epoch(query.updated_until) if query.updated_until else None,
-            cursor=query.cursor,
-            limit=query.limit,
-            filter_condition=status,
-        )
+        found, next_cursor = feed_page(Dossier.by_agency, Dossier.updated_at, agency_id, PAGE_KEY, query, status)
         return DossierList(dossiers=[summary(dossier) for dossier in found], next_cursor=next_cursor)
-    if query.updated_until is not None:
-        raise InvalidInput("updated_until chỉ dùng cùng updated_since.", field="updated_until")
+    refuse_bounds_without_since(query)
     start = decode_cursor(query.cursor, PAGE_KEY, {"agency_id": agency_id})
     found = Dossier.by_agency.query(
         agency_id,

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from chalicelib.core.calendar import epoch
-from chalicelib.core.errors import InvalidInput
-from chalicelib.core.feed import read_feed
+from chalicelib.core.feed import feed_page, refuse_bounds_without_since
 from chalicelib.core.paging import decode_cursor, encode_cursor
 from chalicelib.payments.schemas import AgencyPaymentsQuery
 from chalicelib.store.payments import PaymentIntent
@@ -22,19 +20,9 @@ def list_payments(agency_id: str, query: AgencyPaymentsQuery) -> tuple[list[Paym
         by_dossier = PaymentIntent.dossier_code == query.dossier_code
         condition = by_dossier if condition is None else condition & by_dossier
     if query.updated_since is not None:
-        return read_feed(
-            PaymentIntent.changes_by_agency,
-            PaymentIntent.updated_at,
-            agency_id,
-            FEED_KEY,
-            since=epoch(query.updated_since),
-            until=epoch(query.updated_until) if query.updated_until else None,
-            cursor=query.cursor,
-            limit=query.limit,
-            filter_condition=condition,
-        )
-    if query.updated_until is not None:
-        raise InvalidInput("updated_until chỉ dùng cùng updated_since.", field="updated_until")
+        changes = PaymentIntent.changes_by_agency
+        return feed_page(changes, PaymentIntent.updated_at, agency_id, FEED_KEY, query, condition)
+    refuse_bounds_without_since(query)
     found = PaymentIntent.by_agency.query(
         agency_id,
         scan_index_forward=False,

@@ -6,7 +6,6 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access
-from chalicelib.core.errors import Forbidden
 
 webhooks_api = Blueprint(__name__)
 service = LazyModule("chalicelib.webhooks.endpoints")
@@ -20,13 +19,6 @@ WEBHOOK = Returns("Điểm nhận webhook", schemas.WebhookView)
 CREATED = Returns("Điểm nhận đã đăng ký, kèm khoá ký (chỉ hiện một lần)", schemas.WebhookCreated)
 
 
-def agency_of(call: Call) -> str:
-    agency_id = call.user.agency_id
-    if not agency_id:
-        raise Forbidden("Mã truy cập không gắn với cơ quan nào.")
-    return agency_id
-
-
 @endpoint(
     webhooks_api,
     "/agency/webhooks",
@@ -38,7 +30,7 @@ def agency_of(call: Call) -> str:
     responses={201: CREATED},
 )
 def register_webhook(call: Call) -> Response:
-    endpoint_record, secret = service.register(agency_of(call), call.body)
+    endpoint_record, secret = service.register(call.agency_id, call.body)
     return json_reply(views.created(endpoint_record, secret), status=201)
 
 
@@ -52,7 +44,7 @@ def register_webhook(call: Call) -> Response:
     responses={200: Returns("Các điểm nhận webhook", schemas.WebhookList)},
 )
 def list_webhooks(call: Call) -> Response:
-    return json_reply(views.webhook_list(service.endpoints_of(agency_of(call))))
+    return json_reply(views.webhook_list(service.endpoints_of(call.agency_id)))
 
 
 @endpoint(
@@ -65,7 +57,7 @@ def list_webhooks(call: Call) -> Response:
     responses={200: WEBHOOK},
 )
 def remove_webhook(call: Call) -> Response:
-    agency_id = agency_of(call)
+    agency_id = call.agency_id
     found = service.get(agency_id, call.params["webhook_id"])
     service.remove(agency_id, found.endpoint_id)
     return json_reply(views.webhook_view(found))
@@ -81,7 +73,7 @@ def remove_webhook(call: Call) -> Response:
     responses={200: CREATED},
 )
 def rotate_webhook_secret(call: Call) -> Response:
-    endpoint_record, secret = service.rotate_secret(agency_of(call), call.params["webhook_id"])
+    endpoint_record, secret = service.rotate_secret(call.agency_id, call.params["webhook_id"])
     return json_reply(views.created(endpoint_record, secret))
 
 
@@ -95,7 +87,7 @@ def rotate_webhook_secret(call: Call) -> Response:
     responses={202: DELIVERY},
 )
 def ping_webhook(call: Call) -> Response:
-    return json_reply(views.delivery_view(service.ping(agency_of(call), call.params["webhook_id"])), status=202)
+    return json_reply(views.delivery_view(service.ping(call.agency_id, call.params["webhook_id"])), status=202)
 
 
 @endpoint(
@@ -109,7 +101,7 @@ def ping_webhook(call: Call) -> Response:
     responses={200: Returns("Các lần gửi thất bại hẳn", schemas.DeliveryList)},
 )
 def dead_letters(call: Call) -> Response:
-    found = service.dead_letters(agency_of(call), call.query.limit)
+    found = service.dead_letters(call.agency_id, call.query.limit)
     return json_reply(views.delivery_list(found))
 
 
@@ -123,5 +115,5 @@ def dead_letters(call: Call) -> Response:
     responses={202: DELIVERY},
 )
 def replay_dead_letter(call: Call) -> Response:
-    replayed = service.replay_dead(agency_of(call), call.params["delivery_id"])
+    replayed = service.replay_dead(call.agency_id, call.params["delivery_id"])
     return json_reply(views.delivery_view(replayed), status=202)
