@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from catalog_build.writer import WriteReport
+from catalog_build.writer import WriteReport, needs_writing
 
 FOLDER = "du-lieu/"
 CATALOGUE_JSON = "du-lieu/danh-muc.json"
@@ -137,18 +137,11 @@ def write_changed(root: Path, files: dict[str, bytes], report: WriteReport) -> N
     made: set[Path] = set()
     for rel, data in files.items():
         path = root / rel
-        try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                report.unchanged += 1
-                continue
-        except FileNotFoundError:
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-        report.written.append(rel)
+        if needs_writing(path, data, made, report):
+            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+            report.written.append(rel)
 
 
 def link_into(

@@ -19,21 +19,27 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
+def needs_writing(path: Path, data: bytes, made: set[Path], report: WriteReport) -> bool:
+    """False (and counted unchanged) when `path` already holds `data`; otherwise its folder exists
+    (made once per folder, remembered in `made`) and the caller writes it."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            report.unchanged += 1
+            return False
+    except FileNotFoundError:
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+    return True
+
+
 def write_changed(root: Path, files: dict[str, str], report: WriteReport) -> None:
     made: set[Path] = set()
     for rel, content in files.items():
-        path = root / rel
-        data = content.encode("utf-8")
-        try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                report.unchanged += 1
-                continue
-        except FileNotFoundError:
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-        path.write_bytes(data)
-        report.written.append(rel)
+        path, data = root / rel, content.encode("utf-8")
+        if needs_writing(path, data, made, report):
+            path.write_bytes(data)
+            report.written.append(rel)
 
 
 def remove_files(root: Path, rels: Iterable[str], report: WriteReport) -> None:

@@ -24,14 +24,6 @@ SYNC_MAX_BODY = 512 * 1024  # 100 items with owners and notes
 DOSSIER = Returns("Hồ sơ sau khi cập nhật", schemas.DossierView)
 
 
-def agency_of(call: Call) -> str:
-    return call.agency_id
-
-
-def actor_of(call: Call) -> str:
-    return agency_of(call)
-
-
 @endpoint(
     agency_dossiers_api,
     "/agency/dossiers",
@@ -43,7 +35,7 @@ def actor_of(call: Call) -> str:
     responses={200: Returns("Một trang hồ sơ của cơ quan", schemas.DossierList)},
 )
 def list_dossiers(call: Call) -> Response:
-    return json_reply(service.list_dossiers(agency_of(call), call.query))
+    return json_reply(service.list_dossiers(call.agency_id, call.query))
 
 
 @endpoint(
@@ -56,7 +48,7 @@ def list_dossiers(call: Call) -> Response:
     responses={200: Returns("Hồ sơ", schemas.DossierView)},
 )
 def get_dossier(call: Call) -> Response:
-    return json_reply(views.dossier_view(service.get_dossier(agency_of(call), call.params["code"])))
+    return json_reply(views.dossier_view(service.get_dossier(call.agency_id, call.params["code"])))
 
 
 @endpoint(
@@ -70,7 +62,7 @@ def get_dossier(call: Call) -> Response:
 )
 def void_dossier(call: Call) -> Response:
     code = call.params["code"]
-    service.void_sandbox_dossier(agency_of(call), code)
+    service.void_sandbox_dossier(call.agency_id, code)
     return json_reply(schemas.VoidedDossier.resolve()(code=code, voided=True))
 
 
@@ -85,7 +77,7 @@ def void_dossier(call: Call) -> Response:
     responses={200: DOSSIER},
 )
 def change_status(call: Call) -> Response:
-    dossier = service.change_status(agency_of(call), call.params["code"], call.body, actor_of(call))
+    dossier = service.change_status(call.agency_id, call.params["code"], call.body, call.agency_id)
     return json_reply(views.dossier_view(dossier))
 
 
@@ -100,7 +92,7 @@ def change_status(call: Call) -> Response:
     responses={200: DOSSIER},
 )
 def request_supplement(call: Call) -> Response:
-    dossier = service.request_supplement(agency_of(call), call.params["code"], call.body, actor_of(call))
+    dossier = service.request_supplement(call.agency_id, call.params["code"], call.body, call.agency_id)
     return json_reply(views.dossier_view(dossier))
 
 
@@ -115,7 +107,7 @@ def request_supplement(call: Call) -> Response:
     responses={200: DOSSIER},
 )
 def attach_results(call: Call) -> Response:
-    return json_reply(views.dossier_view(service.attach_results(agency_of(call), call.params["code"], call.body)))
+    return json_reply(views.dossier_view(service.attach_results(call.agency_id, call.params["code"], call.body)))
 
 
 @endpoint(
@@ -129,7 +121,7 @@ def attach_results(call: Call) -> Response:
     responses={200: Returns("Số hồ sơ đúng hạn và trễ hạn", schemas.Punctuality)},
 )
 def punctuality(call: Call) -> Response:
-    return json_reply(service.punctuality(agency_of(call), call.query.month))
+    return json_reply(service.punctuality(call.agency_id, call.query.month))
 
 
 @endpoint(
@@ -144,4 +136,4 @@ def punctuality(call: Call) -> Response:
     responses={200: Returns("Kết quả từng bản cập nhật", schemas.SyncReply)},
 )
 def sync_dossiers(call: Call) -> Response:
-    return json_reply(sync.sync_batch(agency_of(call), call.body))
+    return json_reply(sync.sync_batch(call.agency_id, call.body))
