@@ -264,6 +264,14 @@ def test_after_every_attempt_fails_the_delivery_is_dead_lettered_and_can_be_repl
     assert again.status_code == 409
 
 
+@pytest.fixture
+def patient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A timeout far above the receiver's 0.3 s "slow" answer: a loaded CI machine can add a few
+    hundred milliseconds, and these tests are about slow answers succeeding, not about timeouts."""
+    monkeypatch.setattr(delivery, "TIMEOUT_SECONDS", 5.0)
+
+
+@pytest.mark.usefixtures("patient")
 def test_slow_and_out_of_order_answers_still_deliver_every_event_once(http, ca_tinh, receiver, atomic_requests):
     subscribed(http, ca_tinh, receiver.url)
     receiver.plan = ["slow", "ok", "slow", "ok"]
@@ -277,6 +285,7 @@ def test_slow_and_out_of_order_answers_still_deliver_every_event_once(http, ca_t
     assert {d.status for d in deliveries()} == {"delivered"}
 
 
+@pytest.mark.usefixtures("patient")
 def test_two_workers_attempting_the_same_delivery_send_it_once(http, ca_tinh, receiver, atomic_requests):
     subscribed(http, ca_tinh, receiver.url)
     receiver.plan = ["slow"]
