@@ -10,13 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from catalog_build.build import BuildOptions, build
 from catalog_build.site import derived_config
 from devstack.static import SiteFiles
 from tests.browser.stack import PortalStack, Ports
 from tests.factories import REPO
+
+# Passing assertions return as soon as they hold; the longer bound only spares a CI machine that is
+# also running the API tests and a catalogue build from failing on Playwright's 5 s default.
+expect.set_options(timeout=15_000)
 
 
 class _QuietHandler(SiteFiles):
