@@ -117,6 +117,18 @@ def test_a_cursor_of_another_agency_or_a_forged_one_is_refused(http, ca_tinh, cl
     assert lone.status_code == 400 and lone.json_body["error"]["field"] == "updated_until"
 
 
+@pytest.mark.parametrize("route", ["/agency/dossiers", "/agency/payments", "/agency/complaints"])
+@pytest.mark.parametrize("number", ["0.5", "1700000000", "-1", "1e9"])
+def test_a_time_given_as_a_number_is_refused_not_read_as_unix_seconds(http, route, number):
+    """The contract has one time format, ISO 8601; pydantic alone would take these as Unix seconds."""
+    scope = "agency:read dossiers:read payments:read complaints:answer"
+    headers = bearer(agency_token(http, create_agency_client("CA-TINH", scopes=scope.split()), scope=scope))
+    answer = http.get(f"{route}?updated_since={quote(number)}", headers=headers)
+    assert answer.status_code == 400, answer.body
+    assert answer.json_body["error"]["field"] == "updated_since"
+    assert "ISO 8601" in answer.json_body["error"]["message"]
+
+
 # Payments and complaints have the same feed
 
 

@@ -10,7 +10,7 @@ from pydantic import EmailStr, Field, field_validator, model_validator
 from chalicelib.core.errors import InvalidInput
 from chalicelib.core.filenames import clean as clean_file_name
 from chalicelib.core.queries import Query, cursor, limit
-from chalicelib.core.validation import Reply, StrictModel
+from chalicelib.core.validation import Instant, Reply, StrictModel
 
 AgencyId = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9.\-]+$")
 TOPICS = ("thu-tuc-hanh-chinh", "chat-luong-dich-vu", "thai-do-can-bo", "co-che-chinh-sach", "khac")
@@ -174,12 +174,12 @@ class PublishedQuery(Query):
 
 class QueueQuery(Query):
     status: Literal["received", "assigned", "answered", "refused", "published", "closed"] | None = None
-    updated_since: datetime | None = Field(
+    updated_since: Instant | None = Field(
         default=None,
         description=(
             "Nguồn thay đổi: phản ánh giao cho cơ quan thay đổi từ thời điểm này (ISO 8601), cũ trước mới sau"
         ),
     )
-    updated_until: datetime | None = Field(default=None, description="Cùng updated_since: đến thời điểm này")
+    updated_until: Instant | None = Field(default=None, description="Cùng updated_since: đến thời điểm này")
     cursor: str | None = cursor()
     limit: int = limit(50)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import re
+from datetime import datetime
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from chalicelib.core.errors import InvalidInput
 
@@ -22,6 +24,21 @@ _MESSAGES = {
     "value_error": "Giá trị không hợp lệ.",
     "too_long": "Quá nhiều phần tử.",
 }
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _iso_8601(value: object) -> object:
+    """Times come as ISO 8601 text only: pydantic's lax mode would read 0.5 or "1700000000" as Unix
+    seconds, a second time format the contract does not document."""
+    if isinstance(value, datetime) or (isinstance(value, str) and not _NUMBER.fullmatch(value)):
+        return value
+    raise ValueError("Thời điểm phải theo ISO 8601, ví dụ 2026-01-31T08:00:00+07:00.")
+
+
+Instant = Annotated[datetime, BeforeValidator(_iso_8601)]
+"""A point in time in a request (query or body): ISO 8601 text, never a number."""
 
 
 class StrictModel(BaseModel):

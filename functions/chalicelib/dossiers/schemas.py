@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from chalicelib.core.filenames import clean as clean_file_name
 from chalicelib.core.queries import Query, cursor, limit, month
-from chalicelib.core.validation import Reply, StrictModel
+from chalicelib.core.validation import Instant, Reply, StrictModel
 
 Code = Field(
     min_length=8,
@@ -230,7 +230,7 @@ class SyncOwner(StrictModel):
 class SyncItem(StrictModel):
     update_id: str = Field(min_length=1, max_length=100, description="Khoá idempotency của bản cập nhật")
     code: str = Code
-    updated_at: datetime = Field(description="Thời điểm cập nhật trên hệ thống của cơ quan (có múi giờ)")
+    updated_at: Instant = Field(description="Thời điểm cập nhật trên hệ thống của cơ quan (có múi giờ)")
     status: int = Field(ge=1, le=10)
     procedure_code: str | None = Field(default=None, min_length=3, max_length=60, pattern=r"^[0-9A-Za-z.\-]+$")
     procedure_name: str | None = Field(
@@ -238,7 +238,7 @@ class SyncItem(StrictModel):
     )
     channel: Literal["direct", "online", "postal"] | None = None
     owner: SyncOwner | None = None
-    received_at: datetime | None = None
+    received_at: Instant | None = None
     due_date: date | None = None
     note: str | None = Note
     notify: bool = Field(
@@ -294,14 +294,14 @@ class AgencyDossiersQuery(Query):
     status: int | None = Field(default=None, ge=1, le=10, description="Mã trạng thái (1–10)")
     limit: int = limit(20)
     cursor: str | None = cursor()
-    updated_since: datetime | None = Field(
+    updated_since: Instant | None = Field(
         default=None,
         description=(
             "Nguồn thay đổi: hồ sơ thay đổi từ thời điểm này (ISO 8601), cũ trước mới sau; "
             "đi tiếp bằng next_cursor với cùng tham số, trang rỗng thì gọi lại sau với cùng con trỏ"
         ),
     )
-    updated_until: datetime | None = Field(default=None, description="Cùng updated_since: đến thời điểm này")
+    updated_until: Instant | None = Field(default=None, description="Cùng updated_since: đến thời điểm này")
 
 
 class PunctualityQuery(Query):

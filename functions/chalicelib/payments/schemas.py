@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from chalicelib.core.queries import OpenQuery, Query, cursor, limit
-from chalicelib.core.validation import Reply, StrictModel
+from chalicelib.core.validation import Instant, Reply, StrictModel
 
 Gateway = Literal["vnpay", "momo", "paygov"]
 Kind = Literal["dossier_fee", "traffic_fine", "insurance"]
@@ -153,11 +153,11 @@ class AgencyPaymentsQuery(Query):
     limit: int = limit(50)
     cursor: str | None = cursor()
     dossier_code: str | None = Field(default=None, min_length=3, max_length=60, description="Chỉ khoản của hồ sơ này")
-    updated_since: datetime | None = Field(
+    updated_since: Instant | None = Field(
         default=None,
         description="Nguồn thay đổi: khoản thanh toán thay đổi từ thời điểm này (ISO 8601), cũ trước mới sau",
     )
-    updated_until: datetime | None = Field(default=None, description="Cùng updated_since: đến thời điểm này")
+    updated_until: Instant | None = Field(default=None, description="Cùng updated_since: đến thời điểm này")
 
 
 class RefundsQuery(Query):
