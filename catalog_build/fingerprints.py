@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from catalog_build.groups import group_fingerprint
 from catalog_build.loader import Catalogue
 from catalog_build.site import GENERATED_FILES, GENERATED_FOLDERS
 from catalog_build.staging import output_of
@@ -94,4 +95,5 @@ def catalogue_fingerprint(catalogue: Catalogue, pages: dict[str, str], site: str
         digest.update(entry.model_dump_json().encode())
     for record in (*catalogue.agencies.values(), *catalogue.sectors.values()):
         digest.update(record.model_dump_json().encode())
+    digest.update(group_fingerprint(catalogue.groups).encode())
     return digest.hexdigest()

@@ -99,6 +99,8 @@ def dossier_view(dossier: Dossier) -> DossierView:
         rating=RatingView(level=rating["level"], comment=rating.get("comment"), rated_at=moment(rating["at"]))
         if rating
         else None,
+        group_code=dossier.group_code,
+        group_step=dossier.group_step,
     )
 
 
