@@ -18,10 +18,13 @@ accounts = LazyModule("chalicelib.sso.accounts")
 submission = LazyModule("chalicelib.linked.submission")
 views = LazyModule("chalicelib.linked.views")
 tallies = LazyModule("chalicelib.linked.tallies")
+lists = LazyModule("chalicelib.linked.lists")
+list_views = LazyModule("chalicelib.linked.list_views")
 schemas = ModelRefs("chalicelib.linked.schemas")
 
 SIGNED_IN = Access.user("openid")
 TAG = "linked"
+LIST_MAX_BODY = 8 * 1024 * 1024  # thousands of rows, base64
 GROUP = Returns("Hồ sơ liên thông và từng bước", schemas.LinkedGroupView)
 
 
@@ -98,3 +101,47 @@ def withdraw_group(call: Call) -> Response:
 )
 def linked_statistics(call: Call) -> Response:
     return json_reply(tallies.month_report(call.query.month))
+
+
+@endpoint(
+    linked_api,
+    "/linked-lists",
+    "POST",
+    summary="Upload a list (CSV or XLSX, base64) for a list chain; every row problem is named by row and column",
+    tag=TAG,
+    access=SIGNED_IN,
+    body=schemas.ListUpload,
+    max_body=LIST_MAX_BODY,
+    responses={201: Returns("Danh sách đã nộp, có mã", schemas.ListView)},
+)
+def upload_list(call: Call) -> Response:
+    account = _account(call)
+    found = lists.upload(account.account_id, account.full_name, account.account_type, call.body)
+    return json_reply(list_views.list_view(found), 201)
+
+
+@endpoint(
+    linked_api,
+    "/linked-lists/lookup",
+    "POST",
+    summary="A worker's own row of a list, by list code and identity number (five misses lock the code)",
+    tag=TAG,
+    body=schemas.WorkerLookup,
+    responses={200: Returns("Tình trạng dòng của người lao động", schemas.WorkerRowStatus)},
+)
+def lookup_row(call: Call) -> Response:
+    found, row = lists.worker_row(call.body.list_code, call.body.identity_number)
+    return json_reply(list_views.worker_view(found, row))
+
+
+@endpoint(
+    linked_api,
+    "/linked-lists/{code}",
+    "GET",
+    summary="A list I uploaded: rows waiting and refused at each step, rows approved",
+    tag=TAG,
+    access=SIGNED_IN,
+    responses={200: Returns("Danh sách", schemas.ListView)},
+)
+def get_list(call: Call) -> Response:
+    return json_reply(list_views.list_view(lists.own_list(_account(call).account_id, call.params["code"])))

@@ -10,7 +10,7 @@ Access patterns:
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
@@ -63,7 +63,7 @@ class ListRow(Model):
     stage = NumberAttribute(default=0)  # index of the step that must decide next; len(steps) = approved
     refused_at_stage = NumberAttribute(null=True)
     reason = UnicodeAttribute(null=True)
-    decisions = JSONAttribute(default=list)  # [{"step", "agency_id", "decision", "at", "reason"?}]
+    decisions = ListAttribute(default=list)  # type: ignore[var-annotated]  # [{"step", "agency_id", "decision", "at", "reason"?}]
     updated_at = NumberAttribute()
 
 

@@ -1,0 +1,83 @@
+"""Agency endpoints for list chains: read a list whose chain has a step of the caller's agency, decide
+its rows (one by one or in bulk), export the approved rows for payment. Group dossiers' steps need no
+routes of their own: they are ordinary dossiers of their agencies (`/agency/dossiers/...`)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
+from chalicelib.core.auth import Access
+
+agency_linked_api = Blueprint(__name__)
+lists = LazyModule("chalicelib.linked.lists")
+list_views = LazyModule("chalicelib.linked.list_views")
+schemas = ModelRefs("chalicelib.linked.schemas")
+
+READ = Access.agency("dossiers:read")
+WRITE = Access.agency("dossiers:write")
+TAG = "agency-linked"
+
+
+@endpoint(
+    agency_linked_api,
+    "/agency/linked-lists/{code}",
+    "GET",
+    summary="A list whose chain has a step of the agency: rows waiting and refused at each step",
+    tag=TAG,
+    access=READ,
+    responses={200: Returns("Danh sách", schemas.ListView)},
+)
+def get_list(call: Call) -> Response:
+    found, _definition = lists.agency_list(call.agency_id, call.params["code"])
+    return json_reply(list_views.list_view(found))
+
+
+@endpoint(
+    agency_linked_api,
+    "/agency/linked-lists/{code}/rows",
+    "GET",
+    summary="A list's rows, a page at a time (?step= only those waiting at that step of the agency)",
+    tag=TAG,
+    access=READ,
+    query=schemas.ListRowsQuery,
+    responses={200: Returns("Một trang các dòng", schemas.ListRows)},
+)
+def list_rows(call: Call) -> Response:
+    query = call.query
+    found, definition = lists.agency_list(call.agency_id, call.params["code"])
+    rows, cursor = lists.rows_page(call.agency_id, found.code, query.step, query.limit, query.cursor)
+    views = [list_views.row_view(row, definition).model_dump(mode="json") for row in rows]
+    return json_reply({"rows": views, **({"next_cursor": cursor} if cursor else {})})
+
+
+@endpoint(
+    agency_linked_api,
+    "/agency/linked-lists/{code}/decisions",
+    "POST",
+    summary="Confirm or refuse rows waiting at the agency's step, one by one and/or all the rest at once",
+    tag=TAG,
+    access=WRITE,
+    body=schemas.ListDecisions,
+    max_body=256 * 1024,
+    responses={200: Returns("Số dòng đã quyết định", schemas.DecisionsReply)},
+)
+def decide(call: Call) -> Response:
+    return json_reply(lists.decide(call.agency_id, call.params["code"], call.body))
+
+
+@endpoint(
+    agency_linked_api,
+    "/agency/linked-lists/{code}/export",
+    "GET",
+    summary="The approved rows as CSV for payment (the agency of the chain's last step)",
+    tag=TAG,
+    access=READ,
+    responses={200: Returns("Danh sách chi trả", schemas.ListExport)},
+)
+def export(call: Call) -> Response:
+    from chalicelib.linked.schemas import ListExport
+
+    code = call.params["code"]
+    text, rows, total = lists.export_approved(call.agency_id, code)
+    return json_reply(ListExport(code=code, rows=rows, total_amount=total, csv=text))
