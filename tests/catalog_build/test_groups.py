@@ -157,8 +157,8 @@ def test_the_group_page_explains_steps_agencies_data_and_refusals(shipped):
     assert "(các bước chạy song song)" in page
     assert "Nhận tự động từ bước trước: Số đăng ký khai sinh; Số định danh cá nhân của trẻ." in page
     assert "Nếu bước này bị từ chối: Giấy khai sinh và thẻ bảo hiểm y tế vẫn có giá trị." in page
-    assert "nop-ho-so/?lien-thong=khai-sinh" in page
-    assert "[khai-sinh](khai-sinh/)" not in pages["lien-thong/index.md"]
+    assert "nop-ho-so/lien-thong/?nhom=khai-sinh" in page
+    assert "(khai-sinh/)" in pages["lien-thong/index.md"]
     assert "(ho-tro-tam-hoan-hop-dong/)" in pages["lien-thong/index.md"]
     context = group_context(catalogue.groups["khai-sinh"], catalogue)
     names = [d["name"] for d in context["documents"]]
