@@ -1,0 +1,90 @@
+"""The birth group end to end on a phone, against the local stack: the citizen submits once; the
+commune, the police and social insurance act through the agency API (their one-stop systems); the
+local stack's stream stand-in releases each step; the citizen sees the three results on one page."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.accessibility import no_violations
+from tests.browser.stack import PortalStack
+from tests.browser.test_sign_in_through_site import DEMO_CITIZEN, sign_in
+
+pytestmark = pytest.mark.browser
+START = "nop-ho-so/lien-thong/?nhom=khai-sinh"
+FORM = {
+    "Họ, chữ đệm và tên của trẻ": "Nguyễn Minh An",
+    "Ngày sinh của trẻ": "2026-11-20",
+    "Giới tính": "Nam",
+    "Nơi sinh": "Bệnh viện Phụ sản Hà Nội",
+    "Họ, chữ đệm và tên của mẹ": "Nguyễn Thị Mẹ",
+    "Số định danh cá nhân của mẹ": "001099012345",
+    "Nơi đăng ký thường trú của trẻ": "Số 1 phố Tràng Tiền, Hoàn Kiếm, Hà Nội",
+    "Họ tên chủ hộ nơi trẻ đăng ký thường trú": "Nguyễn Văn Dân",
+}
+STREAM_WAIT = 30  # seconds: the stand-in for DynamoDB Streams scans every two seconds
+
+
+def released(stack: PortalStack, agency: str, code: str) -> dict[str, Any]:
+    """The step's dossier as its agency reads it, once the stream has released it."""
+    deadline = time.monotonic() + STREAM_WAIT
+    while True:
+        answer = stack.as_agency(agency, "GET", f"/agency/dossiers/{code}")
+        if answer.status_code == 200 or time.monotonic() > deadline:
+            assert answer.status_code == 200, f"{code} was not released to {agency}: {answer.text}"
+            return answer.json()
+        time.sleep(1)
+
+
+def finish(stack: PortalStack, agency: str, code: str, fields: dict[str, str] | None = None) -> None:
+    for status in (2, 4):
+        assert stack.as_agency(agency, "POST", f"/agency/dossiers/{code}/status", json={"status": status}).ok
+    document: dict[str, Any] = {"name": f"Kết quả của {agency}", "number": f"{agency}-01"}
+    if fields:
+        document["fields"] = fields
+    assert stack.as_agency(agency, "POST", f"/agency/dossiers/{code}/results", json={"documents": [document]}).ok
+    for status in (9, 10):
+        assert stack.as_agency(agency, "POST", f"/agency/dossiers/{code}/status", json={"status": status}).ok
+
+
+def test_the_birth_group_end_to_end(page: Page, portal_stack: PortalStack):
+    sign_in(page, portal_stack, START)
+    for label, value in FORM.items():
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Nộp hồ sơ liên thông").click()
+    title = page.get_by_role("heading", name="Hồ sơ liên thông LT-")
+    expect(title).to_be_focused()
+    no_violations(page)
+    group_code = title.inner_text().split()[-1]
+    steps = {
+        step: page.locator(f"[data-portal-step={step}] .portal-code").inner_text()
+        for step in ("khai-sinh", "thuong-tru", "bhyt")
+    }
+
+    birth = released(portal_stack, "UBND-XA", steps["khai-sinh"])
+    assert birth["form"]["ho_ten_tre"] == "Nguyễn Minh An"
+    finish(portal_stack, "UBND-XA", steps["khai-sinh"], {"so_dang_ky": "15/2026", "so_dinh_danh": "001226000777"})
+    residence = released(portal_stack, "CA-XA", steps["thuong-tru"])
+    card = released(portal_stack, "BHXH-CS", steps["bhyt"])
+    assert residence["form"]["so_dinh_danh_tre"] == card["form"]["so_dinh_danh_tre"] == "001226000777"
+    finish(portal_stack, "CA-XA", steps["thuong-tru"])
+    finish(portal_stack, "BHXH-CS", steps["bhyt"])
+
+    page.goto(portal_stack.site_url + f"ho-so/?ma={group_code}")
+    timeline = page.locator("[data-portal-group-steps]")
+    expect(timeline.get_by_text("Đã có kết quả")).to_have_count(3)
+    for agency in ("UBND-XA", "CA-XA", "BHXH-CS"):
+        expect(timeline.get_by_text(f"số {agency}-01")).to_be_visible()
+    no_violations(page)
+
+    # The public lookup by the group code shows every step with its agency and status.
+    page.goto(portal_stack.site_url + "tra-cuu/")
+    page.get_by_label("Mã hồ sơ").fill(group_code)
+    page.get_by_label("Số định danh cá nhân hoặc mã số thuế của chủ hồ sơ").fill(DEMO_CITIZEN)
+    page.get_by_role("button", name="Tra cứu").click()
+    expect(page.locator("[data-portal-group-steps] li")).to_have_count(3)
+    expect(page.get_by_text("Công an cấp xã đăng ký thường trú cho trẻ")).to_be_visible()
