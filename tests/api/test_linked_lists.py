@@ -127,7 +127,7 @@ def test_a_citizen_account_cannot_upload_an_employers_list(http):
 def test_the_chain_runs_row_by_row_and_the_approved_list_is_exported(http, uploaded, agencies):
     refuse = [{"identity_number": worker(1), "decision": "refuse", "reason": "Không đóng BHXH tháng liền kề"}]
     answer = decide(http, agencies["BHXH-CS"], uploaded, "xac-nhan-bhxh", rows=refuse, confirm_rest=True)
-    assert answer.json_body == {"confirmed": 4, "refused": 1, "skipped": 0}
+    assert answer.json_body == {"confirmed": 4, "refused": 1, "skipped": 0, "remaining": 0}
     one = [{"identity_number": worker(0), "decision": "confirm"}]
     assert decide(http, agencies["UBND-XA"], uploaded, "tham-dinh", rows=one).json_body["confirmed"] == 1
     assert decide(http, agencies["UBND-XA"], uploaded, "tham-dinh", confirm_rest=True).json_body["confirmed"] == 3

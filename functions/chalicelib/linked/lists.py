@@ -34,6 +34,7 @@ from chalicelib.store.linked import LinkedList, ListRow
 LIST_PREFIX = "DS"
 NOT_FOUND = "Không tìm thấy danh sách."
 TRANSACTION_ROWS = 100  # DynamoDB's limit of items in one transaction
+BULK_ROWS = 5_000  # rows one `confirm_rest` request confirms: bounded under API Gateway's 29 s; the rest next call
 PAGE_KEY = {"list_code": "S", "identity_number": "S"}
 
 
@@ -133,7 +134,7 @@ def decide(agency_id: str, code: str, request: ListDecisions) -> DecisionsReply:
     listed = {decision.identity_number for decision in request.rows}
     if len(listed) != len(request.rows):
         raise InvalidInput("Một dòng chỉ được quyết định một lần trong mỗi yêu cầu.", field="rows")
-    tally = {"confirm": 0, "refuse": 0, "skipped": 0}
+    tally = {"confirm": 0, "refuse": 0, "skipped": 0, "remaining": 0}
     for decision in request.rows:
         if decision.decision == "refuse" and not decision.reason:
             raise InvalidInput("Từ chối một dòng phải nêu lý do.", field="rows")
@@ -142,12 +143,15 @@ def decide(agency_id: str, code: str, request: ListDecisions) -> DecisionsReply:
         tally[decision.decision if done else "skipped"] += 1
     if request.confirm_rest:
         rest = [row.identity_number for row in _rows_at(code, stage) if row.identity_number not in listed]
+        rest, tally["remaining"] = rest[:BULK_ROWS], max(0, len(rest) - BULK_ROWS)
         confirmed = confirm_many(code, rest, stage, request.step, agency_id)
         tally["confirm"] += confirmed
         tally["skipped"] += len(rest) - confirmed
     found.update(actions=[LinkedList.updated_at.set(clock.now())])
     log_event("linked_list_decided", list=code, step=request.step, **tally)
-    return DecisionsReply(confirmed=tally["confirm"], refused=tally["refuse"], skipped=tally["skipped"])
+    return DecisionsReply(
+        confirmed=tally["confirm"], refused=tally["refuse"], skipped=tally["skipped"], remaining=tally["remaining"]
+    )
 
 
 def _waiting_at(stage: int) -> Any:

@@ -125,6 +125,9 @@ class DecisionsReply(Reply):
     confirmed: int
     refused: int
     skipped: int = Field(description="Dòng không ở bước này (đã được quyết định, hoặc bị từ chối trước)")
+    remaining: int = Field(
+        default=0, description="confirm_rest xác nhận tối đa 5.000 dòng mỗi lần: số dòng còn chờ, gửi lại để tiếp tục"
+    )
 
 
 class ListRowView(Reply):
