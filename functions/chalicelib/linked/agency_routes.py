@@ -28,7 +28,7 @@ TAG = "agency-linked"
     access=READ,
     responses={200: Returns("Danh sách", schemas.ListView)},
 )
-def get_list(call: Call) -> Response:
+def get_agency_list(call: Call) -> Response:
     found, _definition = lists.agency_list(call.agency_id, call.params["code"])
     return json_reply(list_views.list_view(found))
 
@@ -43,7 +43,7 @@ def get_list(call: Call) -> Response:
     query=schemas.ListRowsQuery,
     responses={200: Returns("Một trang các dòng", schemas.ListRows)},
 )
-def list_rows(call: Call) -> Response:
+def list_agency_rows(call: Call) -> Response:
     query = call.query
     found, definition = lists.agency_list(call.agency_id, call.params["code"])
     rows, cursor = lists.rows_page(call.agency_id, found.code, query.step, query.limit, query.cursor)
@@ -62,7 +62,7 @@ def list_rows(call: Call) -> Response:
     max_body=256 * 1024,
     responses={200: Returns("Số dòng đã quyết định", schemas.DecisionsReply)},
 )
-def decide(call: Call) -> Response:
+def decide_list_rows(call: Call) -> Response:
     return json_reply(lists.decide(call.agency_id, call.params["code"], call.body))
 
 
@@ -75,7 +75,7 @@ def decide(call: Call) -> Response:
     access=READ,
     responses={200: Returns("Danh sách chi trả", schemas.ListExport)},
 )
-def export(call: Call) -> Response:
+def export_approved_list(call: Call) -> Response:
     from chalicelib.linked.schemas import ListExport
 
     code = call.params["code"]

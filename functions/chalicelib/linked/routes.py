@@ -71,7 +71,7 @@ def lookup_group(call: Call) -> Response:
     access=SIGNED_IN,
     responses={200: GROUP},
 )
-def get_group(call: Call) -> Response:
+def get_linked_group(call: Call) -> Response:
     return json_reply(views.group_view(submission.own_group(_account(call), call.params["code"])))
 
 
@@ -143,5 +143,5 @@ def lookup_row(call: Call) -> Response:
     access=SIGNED_IN,
     responses={200: Returns("Danh sách", schemas.ListView)},
 )
-def get_list(call: Call) -> Response:
+def get_my_list(call: Call) -> Response:
     return json_reply(list_views.list_view(lists.own_list(_account(call).account_id, call.params["code"])))
