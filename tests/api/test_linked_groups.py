@@ -249,6 +249,10 @@ def test_the_public_lookup_shows_steps_and_locks_after_five_misses(http, birth):
     assert answer.status_code == 200
     assert [s["agency_id"] for s in answer.json_body["steps"]] == ["UBND-XA", "CA-XA", "BHXH-CS"]
     assert "results" not in answer.json_body["steps"][0]
+    step = post(
+        http, "/dossiers/lookup", {"code": answer.json_body["steps"][0]["code"], "identifier": "001099012345"}, {}
+    )
+    assert step.json_body["group_code"] == birth["code"]
     for _ in range(5):
         assert (
             post(http, "/linked-dossiers/lookup", {"code": birth["code"], "identifier": "001099099999"}, {}).status_code
@@ -331,3 +335,11 @@ def test_parallel_agencies_replays_and_late_events_never_lose_or_double_a_step(
     codes = [s["code"] for s in steps.values()]
     assert [Dossier.get(code).status for code in codes] == [10, 10, 10]
     assert Dossier.count() == 3
+
+
+def test_steps_listed_before_their_predecessors_are_read_in_dependency_order():
+    from chalicelib.linked.definitions import parse_group
+
+    raw = publish_group("khai-sinh")
+    raw["steps"].reverse()
+    assert [step.id for step in parse_group(raw).steps] == ["khai-sinh", "thuong-tru", "bhyt"]

@@ -233,6 +233,7 @@ class Tracking(Reply):
     status_label: str
     due_date: date | None = None
     timeline: list[Event]
+    group_code: str | None = Field(default=None, description="Mã hồ sơ liên thông khi hồ sơ là một bước của nhóm")
 
 
 class SyncOwner(StrictModel):

@@ -129,4 +129,5 @@ def tracking(dossier: Dossier) -> Tracking:
         status_label=label(int(dossier.status)),
         due_date=day(dossier.due_date),
         timeline=events(dossier.timeline or [], with_notes=False),
+        group_code=dossier.group_code,
     )

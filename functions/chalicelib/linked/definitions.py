@@ -80,6 +80,19 @@ def _load(group_id: str) -> GroupDef | None:
     return None if raw is None else parse_group(raw)
 
 
+def in_order(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Steps after those they wait for (the catalogue has checked there is no cycle), else as listed."""
+    ordered: list[dict[str, Any]] = []
+    placed: set[str] = set()
+    while len(ordered) < len(steps):
+        ready = [s for s in steps if s["id"] not in placed and set(s.get("after", [])) <= placed]
+        if not ready:
+            raise ValueError("the group's steps wait for each other in a cycle")
+        ordered += ready
+        placed |= {s["id"] for s in ready}
+    return ordered
+
+
 def parse_group(raw: dict[str, Any]) -> GroupDef:
     return GroupDef(
         id=raw["id"],
@@ -108,7 +121,7 @@ def parse_group(raw: dict[str, Any]) -> GroupDef:
                 outputs=tuple(o["key"] for o in s.get("outputs", [])),
                 if_refused=s.get("if_refused"),
             )
-            for s in raw["steps"]
+            for s in in_order(raw["steps"])
         ),
     )
 

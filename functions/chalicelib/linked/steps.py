@@ -7,7 +7,6 @@ predecessors', so a replayed, late or duplicated event can never leave a stale c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from chalicelib.dossiers.statuses import FINISHED, Status
 from chalicelib.linked.definitions import GroupDef, StepDef
@@ -60,7 +59,7 @@ def step_dossiers(group: LinkedGroup) -> dict[str, Dossier]:
 
 def states(definition: GroupDef, group: LinkedGroup, dossiers: dict[str, Dossier]) -> list[StepState]:
     result: dict[str, StepState] = {}
-    for step in definition.steps:  # the catalogue lists steps after those they wait for
+    for step in definition.steps:  # in dependency order (definitions.in_order)
         entry = group.steps[step.id]
         dossier = dossiers.get(step.id)
         state, reason = _state_of(definition, group, step, dossier, result)
@@ -133,7 +132,3 @@ GROUP_LABELS = {
     "withdrawing": "Đang rút hồ sơ",
     "withdrawn": "Đã rút hồ sơ",
 }
-
-
-def summary_counts(current: list[StepState]) -> dict[str, Any]:
-    return {state: sum(1 for entry in current if entry.state == state) for state in STATE_LABELS}

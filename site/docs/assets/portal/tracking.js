@@ -128,6 +128,10 @@ form.addEventListener("submit", async (event) => {
     const dossier = await api("/dossiers/lookup", { method: "POST", body: { code, identifier: number } });
     status.textContent = "";
     await show(dossier);
+    if (dossier.group_code) {
+      // A step of a group dossier: the whole group's timeline beneath it.
+      renderGroup(group, await api("/linked-dossiers/lookup", { method: "POST", body: { code: dossier.group_code, identifier: number } }));
+    }
   } catch (error) {
     status.textContent = "";
     result.hidden = true;
