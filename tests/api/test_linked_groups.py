@@ -342,4 +342,4 @@ def test_steps_listed_before_their_predecessors_are_read_in_dependency_order():
 
     raw = publish_group("khai-sinh")
     raw["steps"].reverse()
-    assert [step.id for step in parse_group(raw).steps] == ["khai-sinh", "thuong-tru", "bhyt"]
+    assert [step.id for step in parse_group(raw).steps] == ["khai-sinh", "bhyt", "thuong-tru"]
