@@ -294,5 +294,15 @@ def group_json(group: Group, procedures: dict[str, Procedure], agencies: dict[st
     return json.dumps(group_record(group, procedures, agencies), ensure_ascii=False, indent=1, sort_keys=True)
 
 
+def memberships(groups: dict[str, Group]) -> dict[str, list[Group]]:
+    """Procedure code -> the groups it belongs to (as a step, or as the group's own procedure)."""
+    found: dict[str, list[Group]] = {}
+    for group in groups.values():
+        codes = {step.procedure for step in group.steps if step.procedure} | {group.procedure} - {None}
+        for code in sorted(c for c in codes if c):
+            found.setdefault(code, []).append(group)
+    return found
+
+
 def group_fingerprint(groups: dict[str, Group]) -> str:
     return json.dumps([group.model_dump(mode="json") for group in groups.values()], sort_keys=True)

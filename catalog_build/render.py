@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from catalog_build import text
 from catalog_build.exports import jsonld
-from catalog_build.groups import Group, documents, layers
+from catalog_build.groups import Group, documents, layers, memberships
 from catalog_build.loader import Catalogue
 from catalog_build.models import Audience, Channel, Fee, Level, Procedure
 
@@ -173,7 +173,7 @@ class Renderer:
 
     def prepare(self) -> None:
         """Compute the shared lookups and load the templates now (before forking workers)."""
-        _ = self.faq_by_procedure, self.agency_slugs
+        _ = self.faq_by_procedure, self.agency_slugs, self.group_memberships
         for name in ("procedure.md.j2", "listing.md.j2"):
             self.env.get_template(name)
 
@@ -183,6 +183,10 @@ class Renderer:
         for entry in self.catalogue.faq:
             grouped[entry.procedure].append(entry)
         return grouped
+
+    @cached_property
+    def group_memberships(self) -> dict[str, list[Group]]:
+        return memberships(self.catalogue.groups)
 
     @cached_property
     def agency_slugs(self) -> dict[str, str]:
@@ -228,6 +232,7 @@ class Renderer:
             "agency_roles": roles,
             "related": [cat.procedures[c] for c in p.related],
             "faq": self.faq_by_procedure.get(p.code, []),
+            "groups": self.group_memberships.get(p.code, []),
             "jsonld": Markup(json.dumps(jsonld(p, cat), ensure_ascii=False).translate(_JSON_IN_HTML)),
         }
 

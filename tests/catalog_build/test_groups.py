@@ -177,3 +177,5 @@ def test_a_build_writes_the_group_page_and_its_json(tmp_path):
     assert record["steps"][1]["inputs"] == {"so_dang_ky": "dau.so"}
     assert record["steps"][0]["agency_name"] == "Ủy ban nhân dân cấp xã"
     assert "Nhóm liên thông thử nghiệm" in (site / "lien-thong" / "nhom-thu" / "index.html").read_text()
+    member = (site / "thu-tuc" / "1-999002" / "index.html").read_text()
+    assert "thuộc nhóm liên thông" in member and "lien-thong/nhom-thu/" in member
