@@ -343,3 +343,13 @@ def test_steps_listed_before_their_predecessors_are_read_in_dependency_order():
     raw = publish_group("khai-sinh")
     raw["steps"].reverse()
     assert [step.id for step in parse_group(raw).steps] == ["khai-sinh", "bhyt", "thuong-tru"]
+
+
+def test_a_released_step_is_announced_to_its_agency_with_its_group():
+    from chalicelib.webhooks.events import DOSSIER_SUBMITTED, dossier_events
+
+    image = {"code": "CA-XA-261203-0001", "agency_id": "CA-XA", "status": 1, "source": "portal"}
+    image |= {"group_code": "LT-261203-0001", "group_step": "thuong-tru"}
+    [event] = dossier_events("record-1", None, image, 0.0)
+    assert event.type == DOSSIER_SUBMITTED and event.agency_id == "CA-XA"
+    assert event.data["group_code"] == "LT-261203-0001" and event.data["group_step"] == "thuong-tru"

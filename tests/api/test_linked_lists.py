@@ -191,3 +191,11 @@ def test_two_officers_deciding_at_once_decide_each_row_once(http, employer, agen
     assert sum(reply["confirmed"] + reply["refused"] for reply in replies) == 150
     refused = sum(1 for row in rows if row.refused_at_stage is not None)
     assert refused + sum(1 for row in rows if row.stage == 1) == 150
+
+
+def test_an_agency_of_the_chain_may_upload_a_list_and_another_agency_may_not(http, agencies):
+    body = {"group": GROUP, "name": "Danh sách do xã lập", "format": "csv", "content": b64(csv_of(2))}
+    answer = post(http, "/agency/linked-lists", body, agencies["UBND-XA"])
+    assert answer.status_code == 201 and answer.json_body["rows"] == 2
+    refused = post(http, "/agency/linked-lists", body, agencies["CA-XA"])
+    assert refused.status_code == 400 and refused.json_body["error"]["field"] == "group"

@@ -81,3 +81,19 @@ def export_approved_list(call: Call) -> Response:
     code = call.params["code"]
     text, rows, total = lists.export_approved(call.agency_id, code)
     return json_reply(ListExport(code=code, rows=rows, total_amount=total, csv=text))
+
+
+@endpoint(
+    agency_linked_api,
+    "/agency/linked-lists",
+    "POST",
+    summary="Upload a list for a chain that has a step of the agency (e.g. a labour office filing for workers)",
+    tag=TAG,
+    access=WRITE,
+    body=schemas.ListUpload,
+    max_body=8 * 1024 * 1024,
+    responses={201: Returns("Danh sách đã nộp, có mã", schemas.ListView)},
+)
+def upload_agency_list(call: Call) -> Response:
+    found = lists.upload_as_agency(call.agency_id, call.body)
+    return json_reply(list_views.list_view(found), 201)

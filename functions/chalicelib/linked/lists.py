@@ -55,11 +55,29 @@ class RowsInvalid(InvalidInput):
 
 
 def upload(submitter_id: str, submitter_name: str, account_type: str, request: ListUpload) -> LinkedList:
-    definition = get_group(request.group)
-    if definition.kind != "list":
-        raise InvalidInput("Nhóm này không nộp theo danh sách.", field="group")
+    """An employer's upload (a business account, as the group's audiences say)."""
+    definition = _list_group(request.group)
     if account_type not in definition.audiences:
         raise InvalidInput("Nhóm này không dành cho loại tài khoản của bạn.", field="group")
+    return _upload(definition, submitter_id, submitter_name, request)
+
+
+def upload_as_agency(agency_id: str, request: ListUpload) -> LinkedList:
+    """An agency of the chain files the list itself (workers without an employer able to, a labour office)."""
+    definition = _list_group(request.group)
+    if not any(step.serves(agency_id) for step in definition.steps):
+        raise InvalidInput("Cơ quan của bạn không tham gia chuỗi này.", field="group")
+    return _upload(definition, f"agency:{agency_id}", agency_id, request)
+
+
+def _list_group(group_id: str) -> GroupDef:
+    definition = get_group(group_id)
+    if definition.kind != "list":
+        raise InvalidInput("Nhóm này không nộp theo danh sách.", field="group")
+    return definition
+
+
+def _upload(definition: GroupDef, submitter_id: str, submitter_name: str, request: ListUpload) -> LinkedList:
     try:
         content = base64.b64decode(request.content, validate=True)
         parsed = parse_rows(read_table(content, request.format), definition.columns)

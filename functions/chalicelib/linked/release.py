@@ -52,7 +52,7 @@ def step_dossier(group: LinkedGroup, step: StepDef, now: float, inputs: dict[str
         status=int(Status.REGISTERED),
         submitted_at=now,
         due_date=due.isoformat() if due else None,
-        timeline=[event(Status.REGISTERED, "portal", f"Hồ sơ liên thông {group.code}", at=now)],
+        timeline=[event(Status.REGISTERED, "citizen", f"Hồ sơ liên thông {group.code}", at=now)],
         group_code=group.code,
         group_step=step.id,
         updated_at=now,
