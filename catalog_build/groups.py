@@ -274,7 +274,8 @@ def documents(group: Group, procedures: dict[str, Procedure]) -> list[dict[str, 
             if marks & seen:
                 continue
             seen |= marks
-            found.append({"name": document.name, "required": document.required, "step": step.id})
+            key = f"gt{len(found) + 1}"
+            found.append({"key": key, "name": document.name, "required": document.required, "step": step.id})
     return found
 
 

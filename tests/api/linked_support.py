@@ -28,13 +28,19 @@ BIRTH_OUTPUTS = {"so_dang_ky": "123/2026", "so_dinh_danh": "001226000001"}
 
 
 def publish_group(group_id: str) -> dict[str, Any]:
+    from catalog_build.models import Procedure
     from chalicelib.core.config import get_settings
     from chalicelib.linked.definitions import clear_cache
 
     group = Group.model_validate(yaml.safe_load((REPO / "data" / "groups" / f"{group_id}.yaml").read_text()))
+    codes = {step.procedure for step in group.steps if step.procedure}
+    procedures = {
+        code: Procedure.model_validate(yaml.safe_load((REPO / "data" / "procedures" / f"{code}.yaml").read_text()))
+        for code in codes
+    }
     folder = get_settings().procedures_dir.parent / "lien-thong"
     folder.mkdir(parents=True, exist_ok=True)
-    text = group_json(group, {}, {})
+    text = group_json(group, procedures, {})
     (folder / f"{group_id}.json").write_text(text, encoding="utf-8")
     clear_cache()
     return json.loads(text)

@@ -16,7 +16,7 @@ from chalicelib.dossiers.overdue import flag_overdue
 from chalicelib.linked.release import advance
 from chalicelib.store.dossiers import Dossier
 from chalicelib.store.linked import LinkedGroup
-from tests.api.factories import agency_token, bearer, create_agency_client, create_citizen, user_token
+from tests.api.factories import PDF, agency_token, bearer, create_agency_client, create_citizen, upload, user_token
 from tests.api.linked_support import BIRTH_FORM, BIRTH_OUTPUTS, finish, post, publish_group
 
 
@@ -353,3 +353,34 @@ def test_a_released_step_is_announced_to_its_agency_with_its_group():
     [event] = dossier_events("record-1", None, image, 0.0)
     assert event.type == DOSSIER_SUBMITTED and event.agency_id == "CA-XA"
     assert event.data["group_code"] == "LT-261203-0001" and event.data["group_step"] == "thuong-tru"
+
+
+def ticket_for(http: Any, citizen: dict[str, str], document: str = "gt1") -> Any:
+    body = {"group": "khai-sinh", "document": document, "file_name": "Giấy chứng sinh.pdf"}
+    return post(
+        http, "/linked-dossiers/attachments", {**body, "content_type": "application/pdf", "size": len(PDF)}, citizen
+    )
+
+
+def test_a_document_uploaded_once_reaches_every_step(http, citizen, agencies, streams):
+    ticket = ticket_for(http, citizen)
+    assert ticket.status_code == 201, ticket.body
+    upload(ticket.json_body)
+    attachment = ticket.json_body["attachment"]
+    group = submit(http, citizen, attachments=[attachment]).json_body
+    steps = steps_of(group)
+    assert [a["attachment_id"] for a in Dossier.get(steps["khai-sinh"]["code"]).attachments] == [
+        attachment["attachment_id"]
+    ]
+    finish(http, agencies["UBND-XA"], steps["khai-sinh"]["code"], BIRTH_OUTPUTS)
+    streams.poll()
+    card = http.get(f"/agency/dossiers/{steps['bhyt']['code']}", headers=agencies["BHXH-CS"]).json_body
+    assert [a["file_name"] for a in card["attachments"]] == ["Giấy chứng sinh.pdf"]
+
+
+def test_files_not_uploaded_or_not_the_groups_are_refused(http, citizen):
+    assert ticket_for(http, citizen, "gt99").json_body["error"]["field"] == "document"
+    attachment = ticket_for(http, citizen).json_body["attachment"]  # never uploaded
+    answer = submit(http, citizen, attachments=[attachment])
+    assert answer.status_code == 400 and answer.json_body["error"]["field"] == "attachments"
+    assert LinkedGroup.count() == 0

@@ -50,6 +50,7 @@ class GroupDef:
     fields: tuple[tuple[str, str, bool], ...]  # (key, label, required)
     columns: tuple[Column, ...]
     steps: tuple[StepDef, ...]
+    documents: tuple[tuple[str, str], ...] = ()  # (key, name): the members' documents, each asked once
 
     def step(self, step_id: str) -> StepDef:
         return next(step for step in self.steps if step.id == step_id)
@@ -106,6 +107,7 @@ def parse_group(raw: dict[str, Any]) -> GroupDef:
             Column(c["key"], c["label"], c.get("kind", "text"), bool(c.get("required", True)))
             for c in raw.get("columns", [])
         ),
+        documents=tuple((d["key"], d["name"]) for d in raw.get("documents", []) if "key" in d),
         steps=tuple(
             StepDef(
                 id=s["id"],

@@ -51,6 +51,28 @@ def submit_group(call: Call) -> Response:
 
 @endpoint(
     linked_api,
+    "/linked-dossiers/attachments",
+    "POST",
+    summary="Get a presigned upload for one of a group's documents (each asked once), to name at submission",
+    tag=TAG,
+    access=SIGNED_IN,
+    body=schemas.LinkedAttachmentRequest,
+    responses={201: Returns("Vé tải tệp lên", ModelRefs("chalicelib.dossiers.schemas").AttachmentTicket)},
+)
+def group_attachment(call: Call) -> Response:
+    from chalicelib.dossiers.schemas import AttachmentTicket
+    from chalicelib.dossiers.views import attachments
+
+    ticket = submission.attachment_ticket(_account(call), call.body)
+    reply = AttachmentTicket(
+        attachment=attachments([ticket.attachment])[0],
+        upload={"url": ticket.upload["url"], "fields": ticket.upload["fields"]},
+    )
+    return json_reply(reply, 201)
+
+
+@endpoint(
+    linked_api,
     "/linked-dossiers/lookup",
     "POST",
     summary="Track a group dossier by code and the submitter's number (steps, agencies, statuses, due dates)",

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from chalicelib.core.filenames import clean as clean_file_name
 from chalicelib.core.queries import Query, cursor, limit, month
 from chalicelib.core.validation import Reply, StrictModel
 from chalicelib.dossiers.schemas import Code, FormData, ResultView, _check_form
@@ -14,6 +15,28 @@ from chalicelib.dossiers.schemas import Code, FormData, ResultView, _check_form
 GroupId = Field(min_length=2, max_length=64, pattern=r"^[a-z][a-z0-9-]{1,63}$", examples=["khai-sinh"])
 ListCode = Field(min_length=8, max_length=40, pattern=r"^DS-\d{6}-\d{4,6}$", description="Mã danh sách DS-yyMMdd-NNNN")
 Identity = Field(min_length=12, max_length=12, pattern=r"^\d{12}$", description="Số định danh cá nhân (12 chữ số)")
+
+
+class LinkedAttachmentRequest(StrictModel):
+    group: str = GroupId
+    document: str = Field(
+        min_length=2, max_length=10, pattern=r"^gt\d{1,3}$", description="Khoá giấy tờ của nhóm (gtN)"
+    )
+    file_name: str = Field(min_length=1, max_length=255)
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: int = Field(gt=0, le=10 * 1024 * 1024, description="Kích thước tệp, tối đa 10 MB")
+
+    _clean_name = field_validator("file_name")(staticmethod(clean_file_name))
+
+
+class LinkedAttachment(StrictModel):
+    attachment_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    document: str = Field(min_length=2, max_length=10, pattern=r"^gt\d{1,3}$")
+    file_name: str = Field(min_length=1, max_length=255)
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: int = Field(gt=0, le=10 * 1024 * 1024)
+
+    _clean_name = field_validator("file_name")(staticmethod(clean_file_name))
 
 
 class LinkedSubmission(StrictModel):
@@ -26,6 +49,12 @@ class LinkedSubmission(StrictModel):
             "Cơ quan cụ thể cho từng bước (mã bước -> mã cơ quan hoặc đơn vị cấp dưới); "
             "bỏ qua thì dùng cơ quan của nhóm"
         ),
+    )
+
+    attachments: list[LinkedAttachment] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Tệp đã tải lên (POST /linked-dossiers/attachments), mỗi giấy tờ một lần",
     )
 
     _form = field_validator("form")(_check_form)

@@ -7,6 +7,8 @@ the statistics); later steps are released by `linked.release` as their predecess
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -14,14 +16,15 @@ from chalicelib.core import clock
 from chalicelib.core.calendar import due_date, vietnam_now
 from chalicelib.core.errors import Conflict, InvalidInput, NotFound
 from chalicelib.core.logs import log_event
+from chalicelib.core.secrets import new_id
 from chalicelib.dossiers import lifecycle
 from chalicelib.dossiers.codes import next_code
 from chalicelib.dossiers.lifecycle import Effect
 from chalicelib.dossiers.statuses import Status, can_move
-from chalicelib.dossiers.submission import OWNER_TYPES
+from chalicelib.dossiers.submission import OWNER_TYPES, Ticket, check_uploaded, presigned_upload
 from chalicelib.linked.definitions import GroupDef, get_group
 from chalicelib.linked.release import first_steps, load_group, step_dossier
-from chalicelib.linked.schemas import LinkedSubmission
+from chalicelib.linked.schemas import LinkedAttachment, LinkedAttachmentRequest, LinkedSubmission
 from chalicelib.linked.steps import group_status, states, step_dossiers
 from chalicelib.linked.tallies import count_group, month_of
 from chalicelib.sso import throttle
@@ -43,9 +46,11 @@ def submit(account: Account, request: LinkedSubmission) -> LinkedGroup:
         raise InvalidInput("Nhóm thủ tục này không dành cho loại tài khoản của bạn.", field="group")
     form = _checked_form(definition, request.form)
     agencies = _agencies(definition, request.agencies)
+    attachments = _checked_attachments(definition, account, request.attachments)
     for _attempt in range(CODE_ATTEMPTS):
         now = clock.now()
         group = _new_group(definition, account, form, agencies, now)
+        group.attachments = attachments
         try:
             with TransactWrite(connection=connection()) as transaction:
                 transaction.save(group, condition=LinkedGroup.code.does_not_exist())
@@ -112,6 +117,39 @@ def _agencies(definition: GroupDef, chosen: dict[str, str]) -> dict[str, str]:
             raise InvalidInput(f"Cơ quan {agency} không thực hiện bước “{step.role}”.", field=f"agencies.{step.id}")
         result[step.id] = agency
     return result
+
+
+def upload_key(account: Account, attachment_id: str) -> str:
+    """Where a person's group upload lives: derived from the account, so no one names another's file."""
+    return f"linked-uploads/{account.account_id}/{attachment_id}"
+
+
+def attachment_ticket(account: Account, request: LinkedAttachmentRequest) -> Ticket:
+    definition = get_group(request.group)
+    if request.document not in {key for key, _name in definition.documents}:
+        raise InvalidInput("Nhóm thủ tục không có giấy tờ này.", field="document")
+    attachment = {
+        "attachment_id": new_id(),
+        "document": request.document,
+        "file_name": request.file_name,
+        "content_type": request.content_type,
+        "size": request.size,
+    }
+    upload = presigned_upload(upload_key(account, attachment["attachment_id"]), request.content_type, request.size)
+    return Ticket(attachment, upload)
+
+
+def _checked_attachments(definition: GroupDef, account: Account, sent: list[LinkedAttachment]) -> list[dict[str, Any]]:
+    """Each file was uploaded by this account, whole, of the type it says; one per document."""
+    documents = {key for key, _name in definition.documents}
+    kept: list[dict[str, Any]] = []
+    for index, item in enumerate(sent):
+        if item.document not in documents:
+            raise InvalidInput("Nhóm thủ tục không có giấy tờ này.", field=f"attachments.{index}.document")
+        attachment = {**item.model_dump(), "key": upload_key(account, item.attachment_id)}
+        check_uploaded(attachment)
+        kept.append(attachment)
+    return kept
 
 
 def own_group(account: Account, code: str) -> LinkedGroup:

@@ -29,6 +29,7 @@ class LinkedGroup(Model):
     contact_email = UnicodeAttribute(null=True)
     contact_phone = UnicodeAttribute(null=True)
     form = JSONAttribute(default=dict)
+    attachments = JSONAttribute(default=list)  # files uploaded once, shared by every step's dossier
     steps = JSONAttribute(default=dict)  # step id -> {"code", "agency_id"}: codes handed out at submission
     submitted_at = NumberAttribute()
     due_date = UnicodeAttribute(null=True)  # the group's total time limit, ISO date
