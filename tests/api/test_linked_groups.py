@@ -384,3 +384,23 @@ def test_files_not_uploaded_or_not_the_groups_are_refused(http, citizen):
     answer = submit(http, citizen, attachments=[attachment])
     assert answer.status_code == 400 and answer.json_body["error"]["field"] == "attachments"
     assert LinkedGroup.count() == 0
+
+
+def test_a_step_code_an_agency_used_first_is_never_overwritten(http, birth, agencies, streams):
+    from tests.api.factories import create_dossier
+
+    steps = steps_of(birth)
+    create_dossier(code=steps["bhyt"]["code"], agency_id="BHXH-CS", status=2)  # the agency's own system took it
+    finish(http, agencies["UBND-XA"], steps["khai-sinh"]["code"], BIRTH_OUTPUTS)
+    streams.poll()
+    assert Dossier.get(steps["bhyt"]["code"]).group_code is None  # theirs, untouched
+    assert exists(steps["thuong-tru"]["code"])
+
+
+def test_a_group_whose_definition_left_the_catalogue_is_skipped_not_retried_forever(birth):
+    from chalicelib.core.config import get_settings
+    from chalicelib.linked.definitions import clear_cache
+
+    (get_settings().procedures_dir.parent / "lien-thong" / "khai-sinh.json").unlink()
+    clear_cache()
+    assert advance(birth["code"]) == []

@@ -10,6 +10,7 @@ or two agencies finishing parallel steps at the same moment, neither loses nor d
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -17,6 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core import clock
 from chalicelib.core.calendar import due_date, vietnam_now
+from chalicelib.core.errors import NotFound
 from chalicelib.core.logs import log_event
 from chalicelib.dossiers.lifecycle import event, refresh_open_index
 from chalicelib.dossiers.statuses import Status
@@ -73,7 +75,11 @@ def advance(code: str) -> list[str]:
     group = load_group(code)
     if group is None or group.withdrawn_at is not None:
         return []
-    definition = get_group(group.group_id)
+    try:
+        definition = get_group(group.group_id)
+    except NotFound:  # the catalogue dropped the group: retrying the stream batch would not help
+        log_event("linked_definition_missing", logging.ERROR, group=code, definition=group.group_id)
+        return []
     current = states(definition, group, step_dossiers(group))
     by_id = {entry.step.id: entry for entry in current}
     released = []
@@ -93,10 +99,20 @@ def release(group: LinkedGroup, step: StepDef, inputs: dict[str, str]) -> bool:
             transaction.save(dossier, condition=Dossier.code.does_not_exist())
             transaction.condition_check(LinkedGroup, group.code, condition=LinkedGroup.withdrawn_at.does_not_exist())
     except TransactWriteError as error:
-        if condition_failed(error):
-            return False
-        raise
+        if not condition_failed(error):
+            raise
+        if group.withdrawn_at is None and not _released_here(dossier.code, group.code):
+            # An agency's own system used this number first: the step cannot start under it.
+            log_event("linked_step_code_taken", logging.ERROR, group=group.code, step=step.id, code=dossier.code)
+        return False
     return True
+
+
+def _released_here(code: str, group_code: str) -> bool:
+    try:
+        return Dossier.get(code, consistent_read=True).group_code == group_code
+    except DoesNotExist:
+        return True  # the group was withdrawn meanwhile (the other condition)
 
 
 def first_steps(definition: GroupDef) -> list[StepDef]:
