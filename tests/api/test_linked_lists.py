@@ -103,6 +103,10 @@ def test_row_problems_are_named_by_row_and_column_and_nothing_is_written(http, e
     assert {(4, "so_dinh_danh"), (5, "ho_ten"), (5, "ngay_sinh"), (5, "so_thang"), (6, "so_dinh_danh")} <= where
     assert "dòng 2" in next(p["message"] for p in error["problems"] if p["row"] == 6)
     assert LinkedList.count() == 0 and ListRow.count() == 0
+    import jsonschema  # the answer is what the OpenAPI document says an error is
+
+    document = http.get("/openapi.json").json_body
+    jsonschema.validate(answer.json_body, {"$ref": "#/components/schemas/ErrorReply", **document})
 
 
 def test_a_missing_column_is_named_in_the_header_row(http, employer):

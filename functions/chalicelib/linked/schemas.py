@@ -120,12 +120,6 @@ class ListUpload(StrictModel):
     content: str = Field(min_length=1, max_length=8_000_000, description="Nội dung tệp, mã hoá base64")
 
 
-class RowProblem(Reply):
-    row: int = Field(description="Dòng trong tệp (dòng tiêu đề là 1)")
-    column: str
-    message: str
-
-
 class ListView(Reply):
     code: str
     group: str
