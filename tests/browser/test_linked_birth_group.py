@@ -51,6 +51,17 @@ def finish(stack: PortalStack, agency: str, code: str, fields: dict[str, str] | 
         assert stack.as_agency(agency, "POST", f"/agency/dossiers/{code}/status", json={"status": status}).ok
 
 
+def test_the_group_page_explains_the_steps_and_leads_to_the_form(page: Page, portal_stack: PortalStack):
+    page.goto(portal_stack.site_url + "lien-thong/khai-sinh/")
+    expect(page.get_by_text("(các bước chạy song song)")).to_be_visible()
+    no_violations(page)
+    page.get_by_role("link", name="Nộp hồ sơ liên thông").click()
+    expect(page.get_by_role("heading", name="Cần đăng nhập")).to_be_visible()
+    page.goto(portal_stack.site_url + "thu-tuc/1-004222/")  # a member procedure links to its group
+    page.get_by_role("link", name="Liên thông đăng ký khai sinh, đăng ký thường trú").click()
+    expect(page).to_have_url(portal_stack.site_url + "lien-thong/khai-sinh/")
+
+
 def test_the_birth_group_end_to_end(page: Page, portal_stack: PortalStack):
     sign_in(page, portal_stack, START)
     for label, value in FORM.items():
