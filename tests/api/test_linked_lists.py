@@ -203,3 +203,10 @@ def test_an_agency_of_the_chain_may_upload_a_list_and_another_agency_may_not(htt
     assert answer.status_code == 201 and answer.json_body["rows"] == 2
     refused = post(http, "/agency/linked-lists", body, agencies["CA-XA"])
     assert refused.status_code == 400 and refused.json_body["error"]["field"] == "group"
+
+
+def test_the_agencies_of_the_chain_find_new_lists_and_others_cannot(http, uploaded, agencies):
+    found = http.get(f"/agency/linked-lists?group={GROUP}", headers=agencies["BHXH-CS"]).json_body
+    assert [item["code"] for item in found["lists"]] == [uploaded] and found["lists"][0]["rows"] == 5
+    refused = http.get(f"/agency/linked-lists?group={GROUP}", headers=agencies["CA-XA"])
+    assert refused.status_code == 400 and refused.json_body["error"]["field"] == "group"

@@ -1,6 +1,7 @@
-"""The birth group end to end on a phone, against the local stack: the citizen submits once; the
+"""Linked processing end to end on the local stack. The birth group on a phone: the citizen submits once; the
 commune, the police and social insurance act through the agency API (their one-stop systems); the
-local stack's stream stand-in releases each step; the citizen sees the three results on one page."""
+local stack's stream stand-in releases each step; the citizen sees the three results on one page. The
+worker-support list the stack seeds goes through its chain of three agencies to the payment export."""
 
 from __future__ import annotations
 
@@ -104,3 +105,31 @@ def test_the_birth_group_end_to_end(page: Page, portal_stack: PortalStack):
     page.get_by_role("button", name="Tra cứu").click()
     expect(page.locator("[data-portal-group-steps] li")).to_have_count(3)
     expect(page.get_by_text("Công an cấp xã đăng ký thường trú cho trẻ")).to_be_visible()
+
+
+def test_the_seeded_worker_list_goes_through_the_chain_on_the_local_stack(portal_stack: PortalStack):
+    import requests
+
+    group = "ho-tro-tam-hoan-hop-dong"
+    found = portal_stack.as_agency("BHXH-CS", "GET", f"/agency/linked-lists?group={group}").json()["lists"]
+    code = next(item["code"] for item in found if item["name"].startswith("Danh sách mẫu"))
+
+    def decide(agency: str, step: str, **body: Any) -> dict[str, Any]:
+        answer = portal_stack.as_agency(
+            agency, "POST", f"/agency/linked-lists/{code}/decisions", json={"step": step, **body}
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    refusal = [{"identity_number": "001090000101", "decision": "refuse", "reason": "Không đóng BHXH tháng trước"}]
+    assert decide("BHXH-CS", "xac-nhan-bhxh", rows=refusal, confirm_rest=True)["confirmed"] == 5
+    assert decide("UBND-XA", "tham-dinh", confirm_rest=True)["confirmed"] == 5
+    assert decide("UBND-TINH", "phe-duyet", confirm_rest=True)["confirmed"] == 5
+    exported = portal_stack.as_agency("UBND-TINH", "GET", f"/agency/linked-lists/{code}/export").json()
+    assert exported["rows"] == 5 and exported["total_amount"] == 5 * 3_710_000
+    lookup = requests.post(
+        f"{portal_stack.api_url}/linked-lists/lookup",
+        json={"list_code": code, "identity_number": "001090000101"},
+        timeout=10,
+    ).json()
+    assert lookup["status"] == "refused" and lookup["reason"] == "Không đóng BHXH tháng trước"

@@ -21,6 +21,35 @@ TAG = "agency-linked"
 
 @endpoint(
     agency_linked_api,
+    "/agency/linked-lists",
+    "GET",
+    summary="A chain's lists, newest first (?group=, for an agency with a step in it; ?limit=, ?cursor=)",
+    tag=TAG,
+    access=READ,
+    query=schemas.AgencyListsQuery,
+    responses={200: Returns("Một trang danh sách", schemas.ListsPage)},
+)
+def list_group_lists(call: Call) -> Response:
+    from chalicelib.core.clock import moment
+    from chalicelib.linked.schemas import ListsPage, ListSummary
+
+    query = call.query
+    found, cursor = lists.lists_of_group(call.agency_id, query.group, query.limit, query.cursor)
+    summaries = [
+        ListSummary(
+            code=item.code,
+            name=item.name,
+            submitter_name=item.submitter_name,
+            rows=int(item.rows),
+            submitted_at=moment(item.submitted_at),  # type: ignore[arg-type]
+        )
+        for item in found
+    ]
+    return json_reply(ListsPage(lists=summaries, next_cursor=cursor))
+
+
+@endpoint(
+    agency_linked_api,
     "/agency/linked-lists/{code}",
     "GET",
     summary="A list whose chain has a step of the agency: rows waiting and refused at each step",

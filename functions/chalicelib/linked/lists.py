@@ -128,6 +128,24 @@ def own_list(submitter_id: str, code: str) -> LinkedList:
     return found
 
 
+GROUP_PAGE_KEY = {"code": "S", "group_id": "S", "submitted_at": "N"}
+
+
+def lists_of_group(
+    agency_id: str, group_id: str, limit: int, cursor: str | None
+) -> tuple[list[LinkedList], str | None]:
+    """A group's lists, newest first, for an agency that has a step in its chain."""
+    definition = _list_group(group_id)
+    if not any(step.serves(agency_id) for step in definition.steps):
+        raise InvalidInput("Cơ quan của bạn không tham gia chuỗi này.", field="group")
+    start = decode_cursor(cursor, GROUP_PAGE_KEY, {"group_id": group_id})
+    query = LinkedList.by_group.query(
+        group_id, scan_index_forward=False, limit=limit, page_size=limit, last_evaluated_key=start
+    )
+    found = list(query)
+    return found, encode_cursor(query.last_evaluated_key)
+
+
 def agency_list(agency_id: str, code: str) -> tuple[LinkedList, GroupDef]:
     """A list whose chain has a step of this agency; any other agency gets "not found"."""
     found = load_list(code)

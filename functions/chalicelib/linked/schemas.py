@@ -167,6 +167,25 @@ class ListRows(Reply):
     next_cursor: str | None = None
 
 
+class AgencyListsQuery(Query):
+    group: str = Field(min_length=2, max_length=64, pattern=r"^[a-z][a-z0-9-]{1,63}$", description="Mã nhóm liên thông")
+    limit: int = limit(20)
+    cursor: str | None = cursor()
+
+
+class ListSummary(Reply):
+    code: str
+    name: str
+    submitter_name: str
+    rows: int
+    submitted_at: datetime
+
+
+class ListsPage(Reply):
+    lists: list[ListSummary]
+    next_cursor: str | None = None
+
+
 class ListRowsQuery(Query):
     step: str | None = Field(default=None, max_length=40, description="Chỉ các dòng đang chờ bước này")
     limit: int = limit(100)

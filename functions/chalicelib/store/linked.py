@@ -3,7 +3,8 @@
 Access patterns:
 - a group by its code (`LT-yyMMdd-NNNN`): the table's key; its steps' dossier codes are in the item,
   each step's dossier lives in `dossiers` (with `group_code`, `group_step`);
-- a list by its code (`DS-yyMMdd-NNNN`): the table's key; its rows by (list code, identity number),
+- a list by its code (`DS-yyMMdd-NNNN`): the table's key; a group's lists, newest first, for the
+  agencies of its chain: `by-group` (group id, submitted_at); its rows by (list code, identity number),
   so a worker's own row is one `GetItem` and a list's rows are one partition read page by page;
 - statistics by month: `linked-tallies` (month, scope), scope `all` or an agency id.
 """
@@ -11,6 +12,7 @@ Access patterns:
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
@@ -39,6 +41,15 @@ class LinkedGroup(Model):
     version = VersionAttribute()
 
 
+class ListsByGroup(GlobalSecondaryIndex["LinkedList"]):
+    class Meta:
+        index_name = "by-group"
+        projection = AllProjection()
+
+    group_id = UnicodeAttribute(hash_key=True)
+    submitted_at = NumberAttribute(range_key=True)
+
+
 class LinkedList(Model):
     """An uploaded list (danh sách) moving through a list group's chain of agencies row by row."""
 
@@ -52,6 +63,8 @@ class LinkedList(Model):
     rows = NumberAttribute()
     submitted_at = NumberAttribute()
     updated_at = NumberAttribute()
+
+    by_group = ListsByGroup()
 
 
 class ListRow(Model):
