@@ -404,3 +404,29 @@ def test_a_group_whose_definition_left_the_catalogue_is_skipped_not_retried_fore
     (get_settings().procedures_dir.parent / "lien-thong" / "khai-sinh.json").unlink()
     clear_cache()
     assert advance(birth["code"]) == []
+
+
+def test_a_withdrawal_racing_a_release_leaves_no_step_running_unasked(
+    http, citizen, birth, agencies, streams, atomic_requests
+):
+    steps = steps_of(birth)
+    finish(http, agencies["UBND-XA"], steps["khai-sinh"]["code"], BIRTH_OUTPUTS)  # later steps now ready
+    outcomes: list[Any] = []
+    racers = [
+        threading.Thread(target=lambda: outcomes.append(advance(birth["code"]))),
+        threading.Thread(
+            target=lambda: outcomes.append(
+                post(http, f"/linked-dossiers/{birth['code']}/withdrawal", {"reason": "Đổi ý"}, citizen).status_code
+            )
+        ),
+    ]
+    for thread in racers:
+        thread.start()
+    for thread in racers:
+        thread.join()
+    assert 200 in outcomes
+    for step in ("thuong-tru", "bhyt"):
+        code = steps[step]["code"]
+        # Released before the withdrawal: asked to withdraw (7); otherwise never released.
+        assert not exists(code) or Dossier.get(code).status == 7
+    assert advance(birth["code"]) == []

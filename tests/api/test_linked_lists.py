@@ -210,3 +210,26 @@ def test_the_agencies_of_the_chain_find_new_lists_and_others_cannot(http, upload
     assert [item["code"] for item in found["lists"]] == [uploaded] and found["lists"][0]["rows"] == 5
     refused = http.get(f"/agency/linked-lists?group={GROUP}", headers=agencies["CA-XA"])
     assert refused.status_code == 400 and refused.json_body["error"]["field"] == "group"
+
+
+def test_two_agencies_of_the_chain_working_at_once_keep_every_row_in_order(http, employer, agencies, atomic_requests):
+    code = upload(http, employer, b64(csv_of(120))).json_body["code"]
+
+    def social_insurance() -> None:
+        for start in range(0, 120, 30):
+            rows = [{"identity_number": worker(i), "decision": "confirm"} for i in range(start, start + 30)]
+            decide(http, agencies["BHXH-CS"], code, "xac-nhan-bhxh", rows=rows)
+
+    def commune() -> None:
+        for _ in range(4):  # appraises whatever social insurance has confirmed so far
+            decide(http, agencies["UBND-XA"], code, "tham-dinh", confirm_rest=True)
+
+    threads = [threading.Thread(target=social_insurance), threading.Thread(target=commune)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    decide(http, agencies["UBND-XA"], code, "tham-dinh", confirm_rest=True)
+    for row in ListRow.query(code):
+        assert row.stage == 2
+        assert [entry["step"] for entry in row.decisions] == ["xac-nhan-bhxh", "tham-dinh"]  # never out of turn
