@@ -277,11 +277,14 @@ def test_results_delivered_together_are_held_until_every_step_is_done(http, citi
     streams.poll()
     held = view(http, citizen, group["code"])
     assert held["results_held"] and all(not s["results"] for s in held["steps"])
+    step_page = http.get(f"/dossiers/{steps['khai-tu']['code']}", headers=citizen).json_body
+    assert step_page["status"] == 10 and step_page["results"] == []  # not through the step's own page either
     finish(http, agencies["CA-XA"], steps["xoa-thuong-tru"]["code"])
     finish(http, agencies["BHXH-CS"], steps["mai-tang"]["code"])
     streams.poll()
     done = view(http, citizen, group["code"])
     assert done["status"] == "finished" and not done["results_held"] and all(s["results"] for s in done["steps"])
+    assert http.get(f"/dossiers/{steps['khai-tu']['code']}", headers=citizen).json_body["results"]
 
 
 def test_each_step_has_its_own_deadline_and_the_overdue_job_flags_the_late_agency(http, birth, clock):

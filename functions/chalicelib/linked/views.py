@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from chalicelib.core.clock import moment
+from chalicelib.dossiers.schemas import DossierView
 from chalicelib.dossiers.statuses import label
 from chalicelib.dossiers.views import day, result
 from chalicelib.linked.definitions import get_group
+from chalicelib.linked.release import load_group
 from chalicelib.linked.schemas import LinkedGroupTracking, LinkedGroupView, LinkedStepTracking, LinkedStepView
 from chalicelib.linked.steps import GROUP_LABELS, STATE_LABELS, StepState, group_status, states, step_dossiers
+from chalicelib.store.dossiers import Dossier
 from chalicelib.store.linked import LinkedGroup
 
 
@@ -78,3 +81,12 @@ def group_tracking(group: LinkedGroup) -> LinkedGroupTracking:
         due_date=day(group.due_date),
         steps=[LinkedStepTracking(**_step_fields(entry)) for entry in current],  # type: ignore[arg-type]
     )
+
+
+def hold_step_results(view: DossierView, dossier: Dossier) -> DossierView:
+    """A step of a group delivering results together shows none to the citizen until every step is done."""
+    group = load_group(dossier.group_code) if dossier.group_code else None
+    if group is None or get_group(group.group_id).delivery != "together":
+        return view
+    _current_steps, status = _current(group)
+    return view if status != "processing" else view.model_copy(update={"results": []})
