@@ -32,6 +32,7 @@ from catalog_build.fingerprints import (
     page_fingerprints,
     stale_hand_written,
 )
+from catalog_build.groups import group_json
 from catalog_build.loader import Catalogue, load_catalogue
 from catalog_build.pages import SiteReport, build_pages
 from catalog_build.render import ListMemo, Renderer
@@ -395,6 +396,9 @@ def _open_data(
     files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue).encode()
     files["du-lieu/schema.json"] = exports.record_schema().encode()
     files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url).encode()
+    for group in catalogue.groups.values():
+        record = group_json(group, catalogue.procedures, catalogue.agencies)
+        files[f"du-lieu/lien-thong/{group.id}.json"] = record.encode()
     return files
 
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from catalog_build.groups import group_fingerprint, memberships
 from catalog_build.loader import Catalogue
 from catalog_build.site import GENERATED_FILES, GENERATED_FOLDERS
 from catalog_build.staging import output_of
@@ -40,11 +41,13 @@ def page_fingerprints(catalogue: Catalogue, site_url: str) -> dict[str, str]:
     for entry in catalogue.faq:
         faq.setdefault(entry.procedure, []).append(entry.question + "\0" + entry.answer)
     fingerprints = {}
+    groups = memberships(catalogue.groups)
     for code, p in catalogue.procedures.items():
         parts = [base, catalogue.source_hashes[code], catalogue.sectors[p.sector].name]
         parts += [catalogue.agencies[a].name for _, codes in p.agencies for a in codes]
         parts += [catalogue.procedures[r].name for r in p.related]
         parts += faq.get(code, [])
+        parts += [f"group {group.id} {group.name}" for group in groups.get(code, [])]
         fingerprints[code] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
     return fingerprints
 
@@ -94,4 +97,5 @@ def catalogue_fingerprint(catalogue: Catalogue, pages: dict[str, str], site: str
         digest.update(entry.model_dump_json().encode())
     for record in (*catalogue.agencies.values(), *catalogue.sectors.values()):
         digest.update(record.model_dump_json().encode())
+    digest.update(group_fingerprint(catalogue.groups).encode())
     return digest.hexdigest()

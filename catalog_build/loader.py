@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from catalog_build.errors import CatalogueInvalid, Problem, problems_from
+from catalog_build.groups import Group, load_groups
 from catalog_build.models import Agency, FaqEntry, Procedure, SearchTerms, Sector
 from catalog_build.parallel import fork_map
 
@@ -35,6 +36,7 @@ class Catalogue:
     source_hashes: dict[str, str] = field(default_factory=dict)  # procedure code -> sha of its file
     featured: list[str] = field(default_factory=list)  # codes shown on the home page
     search_terms: SearchTerms = field(default_factory=SearchTerms)  # synonyms and rewrites for search
+    groups: dict[str, Group] = field(default_factory=dict)  # linked groups (liên thông), by id
 
 
 @dataclass
@@ -57,10 +59,11 @@ def load_catalogue(data_dir: Path, cache_file: Path | None = None, workers: int 
     problems += _cross_reference(procedures, files, agencies, sectors, faq_by_file)
     featured = _load_featured(data_dir, procedures, problems)
     search_terms = _load_search_terms(data_dir, problems)
+    groups = load_groups(data_dir, procedures, agencies, problems)
     if problems:
         raise CatalogueInvalid(problems)
     ordered = dict(sorted(procedures.items()))
-    return Catalogue(ordered, agencies, sectors, faq, hashes, featured, search_terms)
+    return Catalogue(ordered, agencies, sectors, faq, hashes, featured, search_terms, groups)
 
 
 SEARCH_TERMS = Path("search/synonyms.yaml")

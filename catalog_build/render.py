@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from catalog_build import text
 from catalog_build.exports import jsonld
+from catalog_build.groups import Group, documents, layers, memberships
 from catalog_build.loader import Catalogue
 from catalog_build.models import Audience, Channel, Fee, Level, Procedure
 
@@ -69,6 +70,27 @@ def _duration(channel: Channel) -> str:
     if channel.time_note:
         parts.append(channel.time_note)
     return ". ".join(parts)
+
+
+def group_context(group: Group, cat: Any) -> dict[str, Any]:
+    fee = {"free": "Miễn phí", "sum_of_steps": "Phí, lệ phí của từng thủ tục thành phần", "fixed": ""}[group.fee.rule]
+    if group.fee.amount is not None:
+        fee = f"{group.fee.amount:,} đồng".replace(",", ".")
+    if group.fee.note:
+        fee = f"{fee}. {group.fee.note}" if fee else group.fee.note
+    return {
+        "g": group,
+        "root": "../../",
+        "summary": _attr(_clip(" ".join(group.summary.split()), SUMMARY_CHARS)),
+        "fee": fee,
+        "procedure": cat.procedures.get(group.procedure or ""),
+        "stages": layers(group),
+        "roles": {step.id: step.role for step in group.steps},
+        "agency_names": {code: agency.name for code, agency in cat.agencies.items()},
+        "procedure_names": {s.procedure: cat.procedures[s.procedure].name for s in group.steps if s.procedure},
+        "output_labels": {f"{s.id}.{o.key}": o.label for s in group.steps for o in s.outputs},
+        "documents": documents(group, cat.procedures),
+    }
 
 
 def _environment() -> Environment:
@@ -151,7 +173,7 @@ class Renderer:
 
     def prepare(self) -> None:
         """Compute the shared lookups and load the templates now (before forking workers)."""
-        _ = self.faq_by_procedure, self.agency_slugs
+        _ = self.faq_by_procedure, self.agency_slugs, self.group_memberships
         for name in ("procedure.md.j2", "listing.md.j2"):
             self.env.get_template(name)
 
@@ -161,6 +183,10 @@ class Renderer:
         for entry in self.catalogue.faq:
             grouped[entry.procedure].append(entry)
         return grouped
+
+    @cached_property
+    def group_memberships(self) -> dict[str, list[Group]]:
+        return memberships(self.catalogue.groups)
 
     @cached_property
     def agency_slugs(self) -> dict[str, str]:
@@ -206,6 +232,7 @@ class Renderer:
             "agency_roles": roles,
             "related": [cat.procedures[c] for c in p.related],
             "faq": self.faq_by_procedure.get(p.code, []),
+            "groups": self.group_memberships.get(p.code, []),
             "jsonld": Markup(json.dumps(jsonld(p, cat), ensure_ascii=False).translate(_JSON_IN_HTML)),
         }
 
@@ -216,6 +243,7 @@ class Renderer:
         pages.update(self._grouped_pages())
         pages.update(self._a_to_z_pages())
         pages.update(self._faq_pages())
+        pages.update(self._group_pages())
         pages["tim-kiem/index.md"] = self._search_page()
         pages["index.md"] = self.env.get_template("home.md.j2").render(
             count=len(self.catalogue.procedures),
@@ -225,6 +253,15 @@ class Renderer:
             count=len(self.catalogue.procedures),
             example=next(iter(self.catalogue.procedures.values())).slug if self.catalogue.procedures else "",
         )
+        return pages
+
+    def _group_pages(self) -> dict[str, str]:
+        """A page per linked group (`lien-thong/<id>.md`) and their index."""
+        cat = self.catalogue
+        pages = {"lien-thong/index.md": self.env.get_template("groups.md.j2").render(groups=cat.groups.values())}
+        template = self.env.get_template("group.md.j2")
+        for group in cat.groups.values():
+            pages[f"lien-thong/{group.id}.md"] = template.render(group_context(group, cat))
         return pages
 
     def _ordered(self, procedures: Iterable[Procedure]) -> list[Procedure]:

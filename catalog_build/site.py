@@ -28,6 +28,7 @@ GENERATED_FOLDERS = (
     "hoi-dap",
     "tim-kiem",
     "du-lieu",
+    "lien-thong",
 )
 GENERATED_FILES = ("index.md",)  # the home page, rendered from catalog_build/templates/home.md.j2
 

@@ -33,6 +33,11 @@ DEMO_AGENCIES = {
     # A provincial agency: Hà Nội's office of the generic `SO-TP` (Sở Tư pháp), so it executes every
     # procedure the catalogue gives to SO-TP (`Procedure.serves`), e.g. 2.001895, 1.005136, 2.002038.
     PROVINCIAL_DEMO_AGENCY: "Sở Tư pháp thành phố Hà Nội",
+    # The agencies of the linked groups (data/groups/): birth and death groups, worker support.
+    "UBND-XA": "Ủy ban nhân dân cấp xã",
+    "CA-XA": "Công an cấp xã",
+    "BHXH-CS": "Bảo hiểm xã hội cơ sở",
+    "UBND-TINH": "Ủy ban nhân dân cấp tỉnh",
 }
 # What every demo agency client may do; sandbox clients get the same (devstack.sandbox).
 # Every scope an agency client may hold (chalicelib.agencies.service.AGENCY_SCOPES; a test keeps them equal).
@@ -133,4 +138,7 @@ def seed(credentials: DemoCredentials) -> list[str]:
                 secret=values["agency_secrets"][agency],
             )
             created.append(f"agency client {agency}")
+    from devstack.seed_linked import seed_worker_list
+
+    created += seed_worker_list(DEMO_BUSINESS["tax_code"])
     return created

@@ -10,6 +10,8 @@ from chalicelib.core.api import normalise_framework_errors
 from chalicelib.core.config import get_settings
 from chalicelib.dossiers.agency_routes import agency_dossiers_api
 from chalicelib.dossiers.routes import dossiers_api
+from chalicelib.linked.agency_routes import agency_linked_api
+from chalicelib.linked.routes import linked_api
 from chalicelib.payments.agency_routes import agency_payments_api
 from chalicelib.payments.routes import payments_api
 from chalicelib.payments.sandbox_routes import sandbox_api
@@ -33,6 +35,8 @@ app.register_blueprint(payments_api)
 app.register_blueprint(agency_payments_api)
 app.register_blueprint(sandbox_api)
 app.register_blueprint(webhooks_api)
+app.register_blueprint(linked_api)
+app.register_blueprint(agency_linked_api)
 app.register_blueprint(system_api)
 bind_routes(app.routes)
 

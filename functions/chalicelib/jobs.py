@@ -63,6 +63,13 @@ def notify_dossier_changes(event: Any, context: Any = None) -> int:
     return notify_changes(event)
 
 
+def advance_linked_groups(event: Any, context: Any = None) -> int:
+    """Release the steps of group dossiers whose predecessors just finished (linked processing)."""
+    from chalicelib.linked.release import advance_from_stream
+
+    return advance_from_stream(event)
+
+
 def webhook_stream(table: str) -> Any:
     """The stream handler turning one table's changes into agencies' webhook deliveries."""
 
@@ -102,6 +109,7 @@ def stream_handlers(table: str) -> list[tuple[str, Callable[..., int]]]:
     handlers: list[tuple[str, Callable[..., int]]] = [(f"stats-{table}", count_stream(table))]
     if table == "dossiers":
         handlers.append(("notify-dossiers", notify_dossier_changes))
+        handlers.append(("linked-dossiers", advance_linked_groups))
     if table in WEBHOOK_TABLES:
         handlers.append((f"webhooks-{table}", webhook_stream(table)))
     return handlers

@@ -55,6 +55,10 @@ def flag(code: str, today: date) -> int:
             if condition_failed(error):
                 continue
             raise
+        if dossier.group_code:  # a linked step: say which agency holds the group up
+            log_event(
+                "linked_step_overdue", group=dossier.group_code, step=dossier.group_step, agency_id=dossier.agency_id
+            )
         return 1
     log_event("dossier_contention", logging.WARNING, code=code, job="overdue")
     return 0

@@ -65,6 +65,11 @@ def get_procedure(code: str) -> Procedure | None:
 
 
 def _read(slug: str) -> dict[str, Any] | None:
+    return read_export("thu-tuc", slug)
+
+
+def read_export(folder: str, slug: str) -> dict[str, Any] | None:
+    """One JSON record of the catalogue's exports (`du-lieu/<folder>/<slug>.json`), or None."""
     settings = get_settings()
     if not slug.replace("-", "").isalnum():
         return None
@@ -74,14 +79,17 @@ def _read(slug: str) -> dict[str, Any] | None:
         from chalicelib.store.files import s3
 
         try:
-            body = s3().get_object(Bucket=settings.procedures_bucket, Key=f"du-lieu/thu-tuc/{slug}.json")["Body"]
+            key = f"du-lieu/{folder}/{slug}.json"
+            body = s3().get_object(Bucket=settings.procedures_bucket, Key=key)["Body"]
         except ClientError as error:
             # Without s3:ListBucket a missing key answers AccessDenied rather than NoSuchKey.
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "AccessDenied", "404", "403"):
                 return None
             raise
         return json.loads(body.read())
-    path = settings.procedures_dir / f"{slug}.json"
+    # Locally the other export folders sit beside the procedures' (`du-lieu/thu-tuc`).
+    base = settings.procedures_dir if folder == "thu-tuc" else settings.procedures_dir.parent / folder
+    path = base / f"{slug}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 

@@ -184,7 +184,13 @@ def lookup_dossier(call: Call) -> Response:
     responses={200: _DOSSIER},
 )
 def dossier_detail(call: Call) -> Response:
-    return json_reply(views.dossier_view(citizen.own_dossier(_account(call), call.params["code"])))
+    dossier = citizen.own_dossier(_account(call), call.params["code"])
+    view = views.dossier_view(dossier)
+    if dossier.group_code:  # a step of a linked group: its results may wait for the others
+        from chalicelib.linked.views import hold_step_results
+
+        view = hold_step_results(view, dossier)
+    return json_reply(view)
 
 
 @endpoint(

@@ -118,6 +118,19 @@ class ResultDocument(StrictModel):
     name: str = Field(min_length=1, max_length=300)
     number: str | None = Field(default=None, max_length=100)
     url: str | None = Field(default=None, max_length=2000)
+    fields: dict[str, str] | None = Field(
+        default=None,
+        max_length=20,
+        description="Giá trị kết quả mà bước liên thông sau cần (ví dụ so_dinh_danh), theo nhóm liên thông",
+    )
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for key, item in (value or {}).items():
+            if not key or len(key) > 40 or len(item) > 200:
+                raise ValueError("Tên giá trị tối đa 40 ký tự, giá trị tối đa 200 ký tự.")
+        return value
 
 
 class Results(StrictModel):
@@ -160,6 +173,7 @@ class ResultView(Reply):
     name: str
     number: str | None = None
     url: str | None = None
+    fields: dict[str, str] | None = None
     attached_at: datetime
 
 
@@ -184,6 +198,8 @@ class DossierView(Reply):
     results: list[ResultView]
     timeline: list[Event]
     rating: RatingView | None = None
+    group_code: str | None = Field(default=None, description="Mã hồ sơ liên thông khi hồ sơ là một bước của nhóm")
+    group_step: str | None = None
 
 
 class DossierSummary(Reply):
@@ -217,6 +233,7 @@ class Tracking(Reply):
     status_label: str
     due_date: date | None = None
     timeline: list[Event]
+    group_code: str | None = Field(default=None, description="Mã hồ sơ liên thông khi hồ sơ là một bước của nhóm")
 
 
 class SyncOwner(StrictModel):

@@ -129,16 +129,21 @@ def add_attachment(account: Account, draft_id: str, request: AttachmentRequest) 
         "size": request.size,
     }
     attachment["key"] = f"drafts/{draft.draft_id}/{attachment['attachment_id']}"
-    upload = s3().generate_presigned_post(
-        get_settings().attachments_bucket,
-        attachment["key"],
-        Fields={"Content-Type": request.content_type},
-        Conditions=[{"Content-Type": request.content_type}, ["content-length-range", 1, request.size]],
-        ExpiresIn=UPLOAD_SECONDS,
-    )
+    upload = presigned_upload(attachment["key"], request.content_type, request.size)
     draft.attachments = [*draft.attachments, attachment]
     _touch(draft)
     return Ticket(attachment, upload)
+
+
+def presigned_upload(key: str, content_type: str, size: int) -> dict[str, Any]:
+    """A presigned POST fixing the object's key, type and maximum size (the browser sends the file to S3)."""
+    return s3().generate_presigned_post(  # type: ignore[no-any-return]
+        get_settings().attachments_bucket,
+        key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, size]],
+        ExpiresIn=UPLOAD_SECONDS,
+    )
 
 
 def remove_attachment(account: Account, draft_id: str, attachment_id: str) -> Draft:
@@ -159,7 +164,7 @@ def submit(account: Account, draft_id: str) -> Dossier:
     procedure = submittable(draft.procedure_code, account)
     _check_complete(procedure, draft)
     for attachment in draft.attachments:
-        _check_uploaded(attachment)
+        check_uploaded(attachment)
     for _attempt in range(CODE_ATTEMPTS):
         dossier = _dossier_from(draft, procedure, account, clock.now())
         dossier.attachments = [_keep(attachment, dossier.code) for attachment in draft.attachments]
@@ -239,7 +244,7 @@ def _check_complete(procedure: Procedure, draft: Draft) -> None:
         raise InvalidInput("Còn thiếu thành phần hồ sơ bắt buộc: " + "; ".join(missing) + ".", field="attachments")
 
 
-def _check_uploaded(attachment: dict[str, Any]) -> None:
+def check_uploaded(attachment: dict[str, Any]) -> None:
     from botocore.exceptions import ClientError
 
     problem = InvalidInput(

@@ -99,6 +99,8 @@ def dossier_view(dossier: Dossier) -> DossierView:
         rating=RatingView(level=rating["level"], comment=rating.get("comment"), rated_at=moment(rating["at"]))
         if rating
         else None,
+        group_code=dossier.group_code,
+        group_step=dossier.group_step,
     )
 
 
@@ -127,4 +129,5 @@ def tracking(dossier: Dossier) -> Tracking:
         status_label=label(int(dossier.status)),
         due_date=day(dossier.due_date),
         timeline=events(dossier.timeline or [], with_notes=False),
+        group_code=dossier.group_code,
     )

@@ -55,6 +55,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.store.complaints import Complaint
     from chalicelib.store.dossiers import AgencyTally, Dossier, DossierCounter, Draft, SyncReceipt
     from chalicelib.store.grants import Grant
+    from chalicelib.store.linked import LinkedGroup, LinkedList, LinkedTally, ListRow
     from chalicelib.store.outbox import OutboxMessage
     from chalicelib.store.payments import (
         CallbackRecord,
@@ -89,6 +90,10 @@ def all_models() -> list[type[Model]]:
         StreamMark,
         WebhookEndpoint,
         WebhookDelivery,
+        LinkedGroup,
+        LinkedList,
+        ListRow,
+        LinkedTally,
     ]
 
 

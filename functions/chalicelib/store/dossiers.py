@@ -109,6 +109,8 @@ class Dossier(Model):
     source_updated_at = NumberAttribute(default=0)  # the agency system's clock, for ordering sync updates
     lookup_digest = UnicodeAttribute(null=True)
     sandbox = BooleanAttribute(default=False)  # an agency's test dossier: voidable, never counted or announced
+    group_code = UnicodeAttribute(null=True)  # a step of a linked group (store.linked.LinkedGroup)
+    group_step = UnicodeAttribute(null=True)
     updated_at = NumberAttribute()
     version = VersionAttribute()
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.core.api import API_VERSION, FORM, JSON, MAX_PATH_PARAM, Endpoint, resolve
@@ -44,10 +44,19 @@ answer is a 429 with `Retry-After`. The gateway also throttles all traffic as an
 """
 
 
+class RowProblem(Reply):
+    row: int = Field(description="Dòng trong tệp (dòng tiêu đề là 1)")
+    column: str
+    message: str
+
+
 class ErrorDetail(Reply):
     code: str
     message: str
     field: str | None = None
+    problems: list[RowProblem] | None = Field(
+        default=None, description="Chỉ với invalid_rows: từng lỗi của danh sách tải lên, theo dòng và cột"
+    )
 
 
 class ErrorReply(Reply):

@@ -78,6 +78,8 @@ def dossier_events(source_id: str, old: Image | None, new: Image | None, at: flo
         "status": new.get("status"),
         "channel": new.get("channel"),
     }
+    if new.get("group_code"):  # a step of a linked group: what it belongs to
+        data |= {"group_code": new["group_code"], "group_step": new.get("group_step")}
     before = old or {}
     found: list[Event] = []
     if old is None and new.get("source", "portal") == "portal":

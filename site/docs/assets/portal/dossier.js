@@ -14,6 +14,7 @@ import {
   procedureUrl,
 } from "./dossiers.js";
 import { busy, clearErrors, enable, h, showErrors, showProblem } from "./forms.js";
+import { GROUP_CODE, renderGroup } from "./linked.js";
 
 const CODE = /^[A-Z0-9.-]+-\d{6}-\d{4,6}$/;
 const WITHDRAWABLE = new Set([1, 2, 4, 5, 6]); // the statuses a withdrawal request may follow
@@ -354,6 +355,10 @@ action(
   "Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ xem xét và báo kết quả.",
 );
 
+async function loadGroup(groupCode) {
+  renderGroup(document.querySelector("[data-portal-group]"), await api(`/linked-dossiers/${encodeURIComponent(groupCode)}`, { auth: true }));
+}
+
 async function start() {
   if (!code) return; // no code yet: the form asking for it stays
   choose.elements.ma.value = code;
@@ -368,7 +373,12 @@ async function start() {
   }
   loading.textContent = `Đang tải hồ sơ ${code}…`;
   try {
+    if (GROUP_CODE.test(code)) {
+      await loadGroup(code); // a group dossier: its timeline of steps, each step's own page from there
+      return;
+    }
     await load();
+    if (dossier.group_code) await loadGroup(dossier.group_code);
     for (const form of [payForm, supplementForm, rateForm, withdrawForm]) enable(form);
     section.hidden = false;
   } catch (error) {

@@ -5,6 +5,7 @@
 // in the address (?ma=...), so a link from a notice fills it in.
 import { ApiError, agencies, api, day, site, when } from "./api.js";
 import { busy, clearErrors, enable, h, retryTime, showErrors, showProblem } from "./forms.js";
+import { GROUP_CODE, renderGroup } from "./linked.js";
 
 const CODE = /^[A-Z0-9.\-]+-\d{6}-\d{4,6}$/;
 const IDENTIFIER = /^(\d{12}|\d{10}|\d{13}|\d{10}-\d{3})$/;
@@ -115,9 +116,22 @@ form.addEventListener("submit", async (event) => {
   busy(submit, true, "Đang tra cứu…");
   status.textContent = "Đang tra cứu hồ sơ…";
   try {
+    const group = document.querySelector("[data-portal-group]");
+    group.hidden = true;
+    if (GROUP_CODE.test(code)) {
+      result.hidden = true;
+      renderGroup(group, await api("/linked-dossiers/lookup", { method: "POST", body: { code, identifier: number } }));
+      status.textContent = "";
+      group.querySelector("[data-portal-group-title]").focus();
+      return;
+    }
     const dossier = await api("/dossiers/lookup", { method: "POST", body: { code, identifier: number } });
     status.textContent = "";
     await show(dossier);
+    if (dossier.group_code) {
+      // A step of a group dossier: the whole group's timeline beneath it.
+      renderGroup(group, await api("/linked-dossiers/lookup", { method: "POST", body: { code: dossier.group_code, identifier: number } }));
+    }
   } catch (error) {
     status.textContent = "";
     result.hidden = true;
