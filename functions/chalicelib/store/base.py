@@ -65,6 +65,14 @@ def all_models() -> list[type[Model]]:
         SandboxCharge,
     )
     from chalicelib.store.stats import Counter, StreamMark
+    from chalicelib.store.support import (
+        AuditEntry,
+        Conversation,
+        DataAccess,
+        FaqCandidate,
+        StaffMember,
+        SupportCall,
+    )
     from chalicelib.store.webhooks import WebhookDelivery, WebhookEndpoint
 
     return [
@@ -89,6 +97,12 @@ def all_models() -> list[type[Model]]:
         StreamMark,
         WebhookEndpoint,
         WebhookDelivery,
+        StaffMember,
+        AuditEntry,
+        DataAccess,
+        Conversation,
+        SupportCall,
+        FaqCandidate,
     ]
 
 
