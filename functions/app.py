@@ -17,6 +17,7 @@ from chalicelib.sso.account_routes import accounts_api
 from chalicelib.sso.routes import oidc_api
 from chalicelib.stats.routes import stats_api
 from chalicelib.support.console_routes import console_api
+from chalicelib.support.routes import support_api
 from chalicelib.system.routes import bind_routes, system_api
 from chalicelib.webhooks.routes import webhooks_api
 
@@ -35,6 +36,7 @@ app.register_blueprint(agency_payments_api)
 app.register_blueprint(sandbox_api)
 app.register_blueprint(webhooks_api)
 app.register_blueprint(console_api)
+app.register_blueprint(support_api)
 app.register_blueprint(system_api)
 bind_routes(app.routes)
 

@@ -67,3 +67,22 @@ def console_audit(call: Call) -> Response:
         entries=entries, total=check.entries, intact=check.intact, first_broken_seq=check.broken_at
     )
     return json_reply(trail)
+
+
+@endpoint(
+    console_api,
+    "/console/dossier-reads",
+    "POST",
+    summary="Read a caller's dossier status, with their consent and a reason (logged for the owner, audited)",
+    tag=TAG,
+    access=STAFF,
+    body=schemas.DossierRead,
+    responses={
+        200: Returns("Tình trạng hồ sơ (không có ghi chú nội bộ)", ModelRefs("chalicelib.dossiers.schemas").Tracking)
+    },
+)
+def read_dossier(call: Call) -> Response:
+    from chalicelib.dossiers.views import tracking
+    from chalicelib.support.dossier_reads import read_for_caller
+
+    return json_reply(tracking(read_for_caller(staff.require(call.user), call.body)))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.core.clock import moment
-from chalicelib.store.support import AuditEntry, StaffMember
-from chalicelib.support.schemas import AuditEntryView, StaffView
+from chalicelib.store.support import AuditEntry, DataAccess, StaffMember
+from chalicelib.support.schemas import AuditEntryView, DataAccessView, StaffView
 
 
 def moment_of(epoch: float | None) -> datetime:
@@ -29,4 +29,14 @@ def audit_entry_view(entry: AuditEntry) -> AuditEntryView:
         subject=entry.subject,
         details=dict(entry.details),
         hash=entry.hash,
+    )
+
+
+def data_access_view(entry: DataAccess) -> DataAccessView:
+    return DataAccessView(
+        at=moment_of(entry.at),
+        dossier_code=entry.dossier_code,
+        actor_kind=entry.actor_kind,  # type: ignore[arg-type]
+        actor=entry.actor,
+        reason=entry.reason,
     )
