@@ -15,6 +15,9 @@ console_api = Blueprint(__name__)
 staff = LazyModule("chalicelib.support.staff")
 audit = LazyModule("chalicelib.support.audit")
 queue = LazyModule("chalicelib.support.queue")
+lookup = LazyModule("chalicelib.support.lookup")
+conversations = LazyModule("chalicelib.support.conversations")
+calls = LazyModule("chalicelib.support.calls")
 views = LazyModule("chalicelib.support.views")
 schemas = ModelRefs("chalicelib.support.schemas")
 
@@ -86,3 +89,138 @@ def read_dossier(call: Call) -> Response:
     from chalicelib.support.dossier_reads import read_for_caller
 
     return json_reply(tracking(read_for_caller(staff.require(call.user), call.body)))
+
+
+@endpoint(
+    console_api,
+    "/console/search",
+    "GET",
+    summary="Search the catalogue's procedures and FAQ while talking (with or without diacritics)",
+    tag=TAG,
+    access=STAFF,
+    query=schemas.LookupQuery,
+    responses={200: Returns("Thủ tục và hỏi đáp phù hợp", schemas.LookupResults)},
+)
+def console_search(call: Call) -> Response:
+    staff.require(call.user)
+    return json_reply(lookup.search(call.query.q))
+
+
+@endpoint(
+    console_api,
+    "/console/conversations/{code}",
+    "GET",
+    summary="A help conversation with the citizen's contact",
+    tag=TAG,
+    access=STAFF,
+    responses={200: Returns("Cuộc hỏi đáp", schemas.StaffConversationView)},
+)
+def console_conversation(call: Call) -> Response:
+    staff.require(call.user)
+    return json_reply(views.staff_conversation_view(conversations.load(call.params["code"])))
+
+
+@endpoint(
+    console_api,
+    "/console/conversations/{code}/answers",
+    "POST",
+    summary="Answer a help conversation (the citizen is notified); `reusable` offers it to the FAQ",
+    tag=TAG,
+    access=STAFF,
+    body=schemas.ConversationAnswer,
+    responses={200: Returns("Cuộc hỏi đáp", schemas.StaffConversationView)},
+)
+def answer_conversation(call: Call) -> Response:
+    member = staff.require(call.user)
+    return json_reply(views.staff_conversation_view(conversations.answer(member, call.params["code"], call.body)))
+
+
+_CALL = Returns("Cuộc gọi", schemas.CallView)
+
+
+@endpoint(
+    console_api,
+    "/console/calls",
+    "POST",
+    summary="Log a call: caller, topic, procedure, linked dossier or complaint (checked), notes, outcome",
+    tag=TAG,
+    access=STAFF,
+    body=schemas.CallLog,
+    responses={201: _CALL},
+)
+def log_call(call: Call) -> Response:
+    return json_reply(views.call_view(calls.log_call(staff.require(call.user), call.body)), 201)
+
+
+@endpoint(
+    console_api,
+    "/console/calls/{code}",
+    "GET",
+    summary="A logged call with its history",
+    tag=TAG,
+    access=STAFF,
+    responses={200: _CALL},
+)
+def get_call(call: Call) -> Response:
+    staff.require(call.user)
+    return json_reply(views.call_view(calls.load(call.params["code"])))
+
+
+@endpoint(
+    console_api,
+    "/console/calls/{code}/complaint",
+    "POST",
+    summary="Turn a call into a complaint or question filed for the caller",
+    tag=TAG,
+    access=STAFF,
+    body=schemas.CallComplaint,
+    responses={200: _CALL},
+)
+def call_to_complaint(call: Call) -> Response:
+    member = staff.require(call.user)
+    return json_reply(views.call_view(calls.to_complaint(member, call.params["code"], call.body)))
+
+
+@endpoint(
+    console_api,
+    "/console/calls/{code}/conversation",
+    "POST",
+    summary="Turn a call into a help conversation (its link is sent to the caller's contact)",
+    tag=TAG,
+    access=STAFF,
+    body=schemas.CallConversation,
+    responses={200: _CALL},
+)
+def call_to_conversation(call: Call) -> Response:
+    member = staff.require(call.user)
+    return json_reply(views.call_view(calls.to_conversation(member, call.params["code"], call.body)))
+
+
+@endpoint(
+    console_api,
+    "/console/calls/{code}/handover",
+    "POST",
+    summary="Hand a case to a supervisor (it waits in the supervisors' queue)",
+    tag=TAG,
+    access=STAFF,
+    body=schemas.CallNote,
+    responses={200: _CALL},
+)
+def hand_over_call(call: Call) -> Response:
+    member = staff.require(call.user)
+    return json_reply(views.call_view(calls.hand_over(member, call.params["code"], call.body)))
+
+
+@endpoint(
+    console_api,
+    "/console/calls/{code}/resolution",
+    "POST",
+    summary="Settle a callback or a case handed over (cases handed over: supervisors only)",
+    tag=TAG,
+    access=STAFF,
+    body=schemas.CallNote,
+    responses={200: _CALL},
+)
+def resolve_call(call: Call) -> Response:
+    member = staff.require(call.user)
+    return json_reply(views.call_view(calls.resolve(member, call.params["code"], call.body)))

@@ -12,6 +12,7 @@ from chalicelib.core.errors import NotFound
 support_api = Blueprint(__name__)
 accounts = LazyModule("chalicelib.sso.accounts")
 accesses = LazyModule("chalicelib.support.accesses")
+conversations = LazyModule("chalicelib.support.conversations")
 views = LazyModule("chalicelib.support.views")
 schemas = ModelRefs("chalicelib.support.schemas")
 TAG = "support"
@@ -36,3 +37,106 @@ def _account(call: Call):  # type: ignore[no-untyped-def]
 def my_data_accesses(call: Call) -> Response:
     found = accesses.accesses_for(_account(call))
     return json_reply(schemas.DataAccessList.resolve()(accesses=[views.data_access_view(entry) for entry in found]))
+
+
+def _optional_account(call: Call, path: str):  # type: ignore[no-untyped-def]
+    """Signed in or not: with a bearer token, the account (whose contacts are used)."""
+    if not call.headers.get("authorization"):
+        return None
+    from chalicelib.core.auth import authenticate
+    from chalicelib.core.config import get_settings
+
+    principal = authenticate(call.headers, Access.user("openid"), method="POST", url=get_settings().issuer + path)
+    return accounts.get_account(principal.subject)
+
+
+_CONVERSATION = Returns("Cuộc hỏi đáp", schemas.ConversationView)
+
+
+@endpoint(
+    support_api,
+    "/support/conversations",
+    "POST",
+    summary="Ask for help online (signed in, or with a name and a contact); the key is returned once",
+    tag=TAG,
+    body=schemas.ConversationOpening,
+    responses={201: Returns("Cuộc hỏi đáp đã mở, kèm khoá", schemas.OpenedConversation)},
+)
+def open_conversation(call: Call) -> Response:
+    account = _optional_account(call, "/support/conversations")
+    item, key = conversations.open_conversation(call.body, account, call.source_ip)
+    return json_reply(views.opened_conversation(item, key), 201)
+
+
+@endpoint(
+    support_api,
+    "/support/conversations/mine",
+    "GET",
+    summary="My help conversations, newest first",
+    tag=TAG,
+    access=Access.user("openid"),
+    responses={200: Returns("Danh sách", schemas.ConversationList)},
+)
+def my_conversations(call: Call) -> Response:
+    items = [views.conversation_view(item) for item in conversations.mine(_account(call))]
+    return json_reply(schemas.ConversationList.resolve()(items=items))
+
+
+def _held(call: Call, code: str, key: str | None):  # type: ignore[no-untyped-def]
+    account = _optional_account(call, f"/support/conversations/{code}") if key is None else None
+    return conversations.held(code, key, account)
+
+
+@endpoint(
+    support_api,
+    "/support/conversations/lookup",
+    "POST",
+    summary="Read a help conversation by its code and key (or signed in as the person who opened it)",
+    tag=TAG,
+    body=schemas.ConversationKey,
+    responses={200: _CONVERSATION},
+)
+def read_conversation(call: Call) -> Response:
+    account = _optional_account(call, "/support/conversations/lookup") if call.body.key is None else None
+    return json_reply(views.conversation_view(conversations.held(call.body.code, call.body.key, account)))
+
+
+@endpoint(
+    support_api,
+    "/support/conversations/{code}/messages",
+    "POST",
+    summary="The citizen replies in a help conversation",
+    tag=TAG,
+    body=schemas.CitizenMessage,
+    responses={200: _CONVERSATION},
+)
+def reply_in_conversation(call: Call) -> Response:
+    item = _held(call, call.params["code"], call.body.key)
+    return json_reply(views.conversation_view(conversations.reply(item, call.body.text)))
+
+
+@endpoint(
+    support_api,
+    "/support/conversations/{code}/closure",
+    "POST",
+    summary="The citizen closes a help conversation with a satisfaction rating",
+    tag=TAG,
+    body=schemas.ConversationClosing,
+    responses={200: _CONVERSATION},
+)
+def close_conversation(call: Call) -> Response:
+    item = _held(call, call.params["code"], call.body.key)
+    return json_reply(views.conversation_view(conversations.close(item, call.body)))
+
+
+@endpoint(
+    support_api,
+    "/support/faq-candidates",
+    "GET",
+    summary="Answers operators marked reusable, in the FAQ format `catalog_build import-answers` reads",
+    tag=TAG,
+    responses={200: Returns("Đề xuất hỏi đáp", schemas.FaqCandidates)},
+)
+def faq_candidates(call: Call) -> Response:
+    items = [views.faq_candidate_view(candidate) for candidate in conversations.faq_candidates()]
+    return json_reply(schemas.FaqCandidates.resolve()(entries=items))

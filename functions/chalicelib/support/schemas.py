@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field
+from pydantic import EmailStr, Field, model_validator
 
+from chalicelib.core.errors import InvalidInput
+from chalicelib.core.queries import Query
 from chalicelib.core.validation import Reply, StrictModel
 
 
@@ -77,3 +79,174 @@ class DossierRead(StrictModel):
     reason: str = Field(min_length=10, max_length=500, description="Vì sao cần xem; công dân sẽ thấy lý do này")
     consent: Literal[True] = Field(description="Người gọi đã đồng ý cho xem hồ sơ (bắt buộc true)")
     call_code: str | None = Field(default=None, min_length=3, max_length=60, pattern=CODE)
+
+
+class LookupQuery(Query):
+    q: str = Field(min_length=2, max_length=200, description="Từ khoá, có hoặc không dấu")
+
+
+class LookupProcedure(Reply):
+    code: str
+    name: str
+    sector: str | None = None
+
+
+class LookupFaq(Reply):
+    procedure_code: str | None = None
+    question: str
+    answer: str
+
+
+class LookupResults(Reply):
+    procedures: list[LookupProcedure]
+    faq: list[LookupFaq]
+
+
+TOPICS = ("thu-tuc", "ho-so", "tai-khoan", "thanh-toan", "khac")
+Topic = Literal["thu-tuc", "ho-so", "tai-khoan", "thanh-toan", "khac"]
+ProcedureCode = Field(default=None, min_length=3, max_length=60, pattern=CODE)
+Phone = Field(default=None, pattern=r"^(\+84|0)\d{9,10}$")
+SATISFACTION = ("very_satisfied", "satisfied", "not_satisfied")
+
+
+class ConversationOpening(StrictModel):
+    topic: Topic = "khac"
+    procedure_code: str | None = ProcedureCode
+    dossier_code: str | None = ProcedureCode
+    message: str = Field(min_length=10, max_length=5000)
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    email: EmailStr | None = None
+    phone: str | None = Phone
+    website: str = Field(default="", max_length=200, description="Để trống (trường bẫy chống thư rác)")
+
+
+class ConversationKey(StrictModel):
+    code: str = Field(min_length=3, max_length=60, pattern=CODE)
+    key: str | None = Field(default=None, min_length=20, max_length=100, description="Khoá nhận khi mở cuộc hỏi đáp")
+
+
+class CitizenMessage(StrictModel):
+    key: str | None = Field(default=None, min_length=20, max_length=100)
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class ConversationClosing(StrictModel):
+    key: str | None = Field(default=None, min_length=20, max_length=100)
+    rating: Literal["very_satisfied", "satisfied", "not_satisfied"]
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+class ConversationAnswer(StrictModel):
+    text: str = Field(min_length=2, max_length=10000)
+    reusable: bool = Field(default=False, description="Đề xuất đưa vào hỏi đáp của danh mục")
+    faq_question: str | None = Field(default=None, min_length=10, max_length=500, description="Câu hỏi viết chung")
+    faq_answer: str | None = Field(default=None, min_length=10, max_length=10000, description="Mặc định: text")
+    procedure_code: str | None = ProcedureCode
+
+
+class MessageView(Reply):
+    at: datetime
+    by: Literal["citizen", "operator"]
+    author: str | None = None
+    text: str
+
+
+class ConversationView(Reply):
+    code: str
+    topic: str
+    procedure_code: str | None = None
+    dossier_code: str | None = None
+    status: Literal["waiting", "answered", "closed"]
+    messages: list[MessageView]
+    rating: str | None = None
+    created_at: datetime
+
+
+class OpenedConversation(ConversationView):
+    key: str = Field(description="Khoá để xem và trả lời khi không đăng nhập; chỉ trả về một lần")
+
+
+class StaffConversationView(ConversationView):
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    source: Literal["online", "call"]
+
+
+class ConversationList(Reply):
+    items: list[ConversationView]
+
+
+class FaqCandidateView(Reply):
+    procedure: str
+    question: str
+    answer: str
+
+
+class FaqCandidates(Reply):
+    entries: list[FaqCandidateView] = Field(description="Định dạng `catalog_build import-answers` đọc")
+
+
+Outcome = Literal["answered", "callback"]
+
+
+class CallLog(StrictModel):
+    caller_name: str | None = Field(default=None, min_length=2, max_length=200)
+    caller_phone: str | None = Phone
+    caller_email: EmailStr | None = None
+    topic: Topic = "khac"
+    procedure_code: str | None = ProcedureCode
+    dossier_code: str | None = ProcedureCode
+    complaint_code: str | None = ProcedureCode
+    notes: str = Field(min_length=2, max_length=5000)
+    outcome: Outcome = Field(description="answered: đã trả lời; callback: cần gọi lại lúc callback_at")
+    callback_at: datetime | None = Field(default=None, description="Bắt buộc khi outcome là callback")
+
+    @model_validator(mode="after")
+    def _callback(self) -> Self:
+        if self.outcome == "callback" and self.callback_at is None:
+            raise InvalidInput("Hẹn gọi lại cần thời điểm gọi lại.", field="callback_at")
+        if not (self.caller_phone or self.caller_email):
+            raise InvalidInput("Hãy ghi số điện thoại hoặc thư điện tử của người gọi.", field="caller_phone")
+        return self
+
+
+class CallComplaint(StrictModel):
+    kind: Literal["complaint", "question"] = "complaint"
+    agency_id: str | None = Field(default=None, min_length=2, max_length=60, pattern=r"^[A-Za-z0-9.\-]+$")
+    title: str = Field(min_length=5, max_length=200)
+    content: str = Field(min_length=20, max_length=5000)
+
+
+class CallConversation(StrictModel):
+    message: str = Field(min_length=10, max_length=5000, description="Câu hỏi của người gọi, ghi lại")
+
+
+class CallNote(StrictModel):
+    note: str = Field(min_length=2, max_length=2000)
+
+
+class CallEvent(Reply):
+    at: datetime
+    by: str
+    action: str
+    note: str | None = None
+
+
+class CallView(Reply):
+    code: str
+    operator_name: str
+    caller_name: str | None = None
+    caller_phone: str | None = None
+    caller_email: str | None = None
+    topic: str
+    procedure_code: str | None = None
+    dossier_code: str | None = None
+    complaint_code: str | None = None
+    conversation_code: str | None = None
+    notes: str
+    outcome: str
+    callback_at: datetime | None = None
+    waiting: bool
+    history: list[CallEvent]
+    created_at: datetime
