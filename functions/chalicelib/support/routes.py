@@ -140,3 +140,30 @@ def close_conversation(call: Call) -> Response:
 def faq_candidates(call: Call) -> Response:
     items = [views.faq_candidate_view(candidate) for candidate in conversations.faq_candidates()]
     return json_reply(schemas.FaqCandidates.resolve()(entries=items))
+
+
+@endpoint(
+    support_api,
+    "/statistics/support",
+    "GET",
+    summary="Support centre by month: calls, conversations, answered within target, median first answer, satisfaction",
+    tag="statistics",
+    query=ModelRefs("chalicelib.stats.schemas").SeriesQuery,
+    responses={200: Returns("Số liệu hỗ trợ theo tháng", schemas.SupportSeries)},
+)
+def support_statistics(call: Call) -> Response:
+    from chalicelib.core import clock
+    from chalicelib.core.calendar import vietnam_now
+    from chalicelib.core.errors import InvalidInput
+    from chalicelib.stats.indicators import months_between
+    from chalicelib.support import figures
+
+    now = vietnam_now(clock.now())
+    last = call.query.to or now.strftime("%Y-%m")
+    first = call.query.from_ or f"{now.year - (now.month <= 5):04d}-{(now.month - 6) % 12 + 1:02d}"  # six months
+    if first > last:
+        raise InvalidInput("Tháng bắt đầu phải trước tháng kết thúc.", field="from")
+    series = schemas.SupportSeries.resolve()(
+        answer_target_minutes=figures.ANSWER_TARGET_SECONDS // 60, months=figures.monthly(months_between(first, last))
+    )
+    return json_reply(series, headers={"Cache-Control": "public, max-age=300"})

@@ -250,3 +250,19 @@ class CallView(Reply):
     waiting: bool
     history: list[CallEvent]
     created_at: datetime
+
+
+class SupportMonth(Reply):
+    month: str
+    calls: int = Field(description="Cuộc gọi tổng đài đã ghi")
+    conversations: int = Field(description="Cuộc hỏi đáp trực tuyến mở trong tháng")
+    answered: int = Field(description="Cuộc hỏi đáp đã có trả lời đầu tiên")
+    answered_within_target_rate: float | None = Field(description="Tỉ lệ trả lời đầu tiên trong 4 giờ")
+    median_first_answer_minutes: float | None = Field(description="Trung vị thời gian tới trả lời đầu tiên (phút)")
+    satisfaction_rate: float | None = Field(description="Tỉ lệ hài lòng trong các cuộc hỏi đáp được đánh giá")
+    rated: int = Field(description="Cuộc hỏi đáp được đánh giá")
+
+
+class SupportSeries(Reply):
+    answer_target_minutes: int
+    months: list[SupportMonth]
