@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from chalicelib.support import totp
 from devstack.seed import DEMO_STAFF
-from tests.browser.accessibility import no_violations
+from tests.browser.accessibility import wcag_violations
 from tests.browser.stack import PortalStack
 from tests.browser.test_sign_in_through_site import sign_in
 from tests.browser.test_tracking_and_complaints import synchronised_dossier
@@ -36,6 +36,12 @@ def laptop(browser: Browser) -> Page:
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def no_violations(page: Page) -> None:
+    """accessibility.no_violations, asserted here so that pytest shows which rule and element failed."""
+    page.wait_for_function("document.getAnimations().every((animation) => animation.playState !== 'running')")
+    assert wcag_violations(page) == []
 
 
 def staff_sign_in(page: Page, stack: PortalStack, role: str) -> None:
