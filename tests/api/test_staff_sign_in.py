@@ -166,3 +166,54 @@ def test_an_operator_cannot_read_the_audit_trail(http, clock: FixedClock) -> Non
 def test_a_role_cannot_be_granted_to_an_unknown_number() -> None:
     with pytest.raises(Exception, match="Không có tài khoản"):
         staff.grant("001099099999", "operator", "Quản trị thử")
+
+
+def _console_routes() -> list[tuple[str, str]]:
+    import app  # noqa: F401  (registers every route)
+    from chalicelib.core.api import ENDPOINTS
+
+    return sorted({(e.method, e.path) for e in ENDPOINTS if e.path.startswith("/console")})
+
+
+VALID = {  # a valid request for each console route, so that only the role can refuse it
+    "/console/calls": {"caller_phone": "0912000999", "notes": "Đã hướng dẫn.", "outcome": "answered"},
+    "/console/calls/{code}/complaint": {
+        "agency_id": "CA-TINH",
+        "title": "Chậm trả",
+        "content": "Nội dung phản ánh đủ dài.",
+    },
+    "/console/calls/{code}/conversation": {"message": "Người gọi hỏi về lệ phí."},
+    "/console/calls/{code}/handover": {"note": "Cần cấp trên."},
+    "/console/calls/{code}/resolution": {"note": "Đã xong."},
+    "/console/conversations/{code}/answers": {"text": "Trả lời."},
+    "/console/dossier-reads": {
+        "dossier_code": "CA-TINH-260101-0001",
+        "reason": "Người gọi hỏi tình trạng",
+        "consent": True,
+    },
+}
+
+
+def _call(http, method: str, path: str, headers: dict[str, str]) -> object:
+    import json
+
+    address = path.replace("{code}", "CG-260101-0001") + ("?q=khai+sinh" if path == "/console/search" else "")
+    if method == "GET":
+        return http.get(address, headers=headers)
+    body = json.dumps(VALID[path], ensure_ascii=False)
+    return http.post(address, body=body, headers={"Content-Type": "application/json", **headers})
+
+
+@pytest.mark.parametrize(("method", "path"), _console_routes())
+def test_every_console_route_refuses_citizens_and_staff_without_the_second_factor(
+    http, clock: FixedClock, method: str, path: str
+) -> None:
+    assert _call(http, method, path, {}).status_code == 401
+    citizen = user_token(http, create_citizen())
+    assert _call(http, method, path, citizen).status_code == 403
+    member = create_staff()
+    staff.revoke(member.account.identifier, "Quản trị thử")
+    password_only = user_token(http, member.account)
+    staff.grant(member.account.identifier, "operator", "Quản trị thử")
+    refused = _call(http, method, path, password_only)
+    assert refused.status_code == 403 and refused.json_body["error"]["code"] == "forbidden"
