@@ -197,7 +197,10 @@ class FaqCandidate(Model):
 
     Meta = table_meta("faq-candidates")
 
-    candidate_id = UnicodeAttribute(hash_key=True)
+    # One partition, read whole by the catalogue's import (a Query: the app's role has no Scan); a few
+    # hundred reusable answers a year are far below a partition's limits.
+    state = UnicodeAttribute(hash_key=True)  # "proposed"
+    candidate_id = UnicodeAttribute(range_key=True)  # "<epoch>#<id>": oldest first
     procedure_code = UnicodeAttribute()
     question = UnicodeAttribute()
     answer = UnicodeAttribute()

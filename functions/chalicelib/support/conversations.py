@@ -32,6 +32,7 @@ from chalicelib.support.schemas import ConversationAnswer, ConversationClosing, 
 
 HOURLY_LIMIT = 5
 CODE_PREFIX = "HT"
+PROPOSED = "proposed"
 _NOT_FOUND = "Không tìm thấy cuộc hỏi đáp với mã và khoá này."
 
 
@@ -179,7 +180,8 @@ def _faq_candidate(member: StaffMember, item: Conversation, request: Conversatio
     if not procedure_code:
         raise InvalidInput("Câu trả lời dùng lại cần mã thủ tục.", field="procedure_code")
     return FaqCandidate(
-        new_id(),
+        PROPOSED,
+        f"{clock.now():017.6f}#{new_id()}",
         procedure_code=procedure_code,
         question=request.faq_question,
         answer=request.faq_answer or request.text,
@@ -190,7 +192,7 @@ def _faq_candidate(member: StaffMember, item: Conversation, request: Conversatio
 
 
 def faq_candidates() -> list[FaqCandidate]:
-    return sorted(FaqCandidate.scan(), key=lambda candidate: candidate.created_at)
+    return list(FaqCandidate.query(PROPOSED))
 
 
 def _save(item: Conversation) -> None:
