@@ -135,3 +135,25 @@ def test_a_citizen_is_told_the_console_is_for_staff_only(page: Page, portal_stac
     page.goto(portal_stack.site_url + CONSOLE)
     expect(page.get_by_role("alert")).to_contain_text("chỉ dành cho cán bộ hỗ trợ")
     no_violations(page)
+
+
+def test_a_signed_in_citizen_asks_from_the_help_centre_and_finds_the_question_on_the_account_page(
+    page: Page, portal_stack: PortalStack
+) -> None:
+    sign_in(page, portal_stack)
+    page.goto(portal_stack.site_url + "tro-giup/")
+    page.get_by_role("article").get_by_role("link", name="Hỏi đáp trực tuyến").click()
+    expect(page.get_by_text("Bạn đang đăng nhập")).to_be_visible()
+    expect(page.get_by_label("Họ và tên")).to_be_hidden()  # the account's name and contacts are used
+    page.get_by_label("Bạn cần hỗ trợ về").select_option("tai-khoan")
+    page.get_by_label("Câu hỏi của bạn").fill("Tôi muốn đổi số điện thoại nhận mã xác nhận.")
+    page.get_by_role("button", name="Gửi câu hỏi").click()
+    title = page.get_by_role("heading", name=re.compile(r"Cuộc hỏi đáp HT-"))
+    expect(title).to_be_visible()
+    code = title.inner_text().split()[-1]
+    page.goto(portal_stack.site_url + "tai-khoan/")
+    mine = page.locator("[data-portal-conversations]")
+    mine.get_by_role("link", name=code).click()
+    expect(page.get_by_role("heading", name=f"Cuộc hỏi đáp {code}")).to_be_visible()  # signed in: no key needed
+    expect(page.get_by_text("Tôi muốn đổi số điện thoại nhận mã xác nhận.")).to_be_visible()
+    no_violations(page)
