@@ -257,10 +257,14 @@ class SupportMonth(Reply):
     calls: int = Field(description="Cuộc gọi tổng đài đã ghi")
     conversations: int = Field(description="Cuộc hỏi đáp trực tuyến mở trong tháng")
     answered: int = Field(description="Cuộc hỏi đáp đã có trả lời đầu tiên")
-    answered_within_target_rate: float | None = Field(description="Tỉ lệ trả lời đầu tiên trong 4 giờ")
-    median_first_answer_minutes: float | None = Field(description="Trung vị thời gian tới trả lời đầu tiên (phút)")
-    satisfaction_rate: float | None = Field(description="Tỉ lệ hài lòng trong các cuộc hỏi đáp được đánh giá")
-    rated: int = Field(description="Cuộc hỏi đáp được đánh giá")
+    answered_within_target_rate: float | None = Field(default=None, description="Tỉ lệ trả lời đầu tiên trong 4 giờ")
+    median_first_answer_minutes: float | None = Field(
+        default=None, description="Trung vị thời gian tới trả lời đầu tiên (phút)"
+    )
+    satisfaction_rate: float | None = Field(
+        default=None, description="Tỉ lệ hài lòng trong các cuộc hỏi đáp được đánh giá"
+    )
+    rated: int = Field(description="Cuộc hỏi đáp được đánh giá; các tỉ lệ vắng mặt khi chưa có gì để đo")
 
 
 class SupportSeries(Reply):
