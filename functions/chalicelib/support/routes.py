@@ -3,11 +3,17 @@ looked at my dossiers, and the answers offered to the FAQ (read by the catalogue
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.core.api import Call, LazyModule, ModelRefs, Returns, endpoint, json_reply
 from chalicelib.core.auth import Access
 from chalicelib.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from chalicelib.store.accounts import Account
+    from chalicelib.store.support import Conversation
 
 support_api = Blueprint(__name__)
 accounts = LazyModule("chalicelib.sso.accounts")
@@ -18,7 +24,7 @@ schemas = ModelRefs("chalicelib.support.schemas")
 TAG = "support"
 
 
-def _account(call: Call):  # type: ignore[no-untyped-def]
+def _account(call: Call) -> Account:
     account = accounts.get_account(call.user.subject)
     if account is None:
         raise NotFound("Tài khoản không còn tồn tại.")
@@ -39,7 +45,7 @@ def my_data_accesses(call: Call) -> Response:
     return json_reply(schemas.DataAccessList.resolve()(accesses=[views.data_access_view(entry) for entry in found]))
 
 
-def _optional_account(call: Call, path: str):  # type: ignore[no-untyped-def]
+def _optional_account(call: Call, path: str) -> Account | None:
     """Signed in or not: with a bearer token, the account (whose contacts are used)."""
     if not call.headers.get("authorization"):
         return None
@@ -82,7 +88,7 @@ def my_conversations(call: Call) -> Response:
     return json_reply(schemas.ConversationList.resolve()(items=items))
 
 
-def _held(call: Call, code: str, key: str | None):  # type: ignore[no-untyped-def]
+def _held(call: Call, code: str, key: str | None) -> Conversation:
     account = _optional_account(call, f"/support/conversations/{code}") if key is None else None
     return conversations.held(code, key, account)
 
