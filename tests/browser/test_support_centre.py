@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -27,7 +28,7 @@ CONSOLE = "ho-tro/bang-dieu-khien/"
 
 
 @pytest.fixture
-def laptop(browser: Browser) -> Page:
+def laptop(browser: Browser) -> Iterator[Page]:
     """A staff member's laptop; CSP bypassed so that axe can run on the provider's own pages too."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN", bypass_csp=True)
     page = context.new_page()

@@ -10,7 +10,6 @@ const KINDS = { conversation: "Hỏi đáp trực tuyến", callback: "Gọi l�
 const root = document.querySelector("[data-portal-console]");
 const $ = (selector, scope = root) => scope.querySelector(selector);
 const work = $("[data-portal-work]");
-const FIELD_OF = { caller_phone: "caller_phone", caller_name: "caller_name", caller_email: "caller_email", notes: "notes", callback_at: "callback_at", procedure_code: "procedure_code", dossier_code: "dossier_code", complaint_code: "complaint_code", reason: "reason", consent: "consent", text: "text", faq_question: "faq_question", title: "title", content: "content", agency_id: "agency_id", message: "message", note: "note" };
 
 /** Send a form's request; on a refusal show it next to the field the API names. */
 async function send(form, request) {
@@ -22,7 +21,7 @@ async function send(form, request) {
     return await request();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    const field = error.field && form.elements[FIELD_OF[error.field]];
+    const field = error.field && form.elements[error.field];
     if (field && field.id) showErrors(alert, [{ field, message: error.message }]);
     else showProblem(alert, error.message);
     return null;
