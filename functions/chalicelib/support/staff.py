@@ -22,7 +22,7 @@ from chalicelib.core.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.core.logs import log_event
 from chalicelib.core.secrets import digest
 from chalicelib.sso import throttle
-from chalicelib.sso.accounts import find_by_identifier, get_account
+from chalicelib.sso.accounts import find_by_identifier
 from chalicelib.store.base import condition_failed
 from chalicelib.store.support import ROLES, StaffMember
 from chalicelib.support import audit, totp
@@ -162,8 +162,3 @@ def require(principal: Principal, *roles: str) -> StaffMember:
 
 def actor(member: StaffMember) -> audit.Actor:
     return audit.Actor(member.account_id, member.role, member.full_name)
-
-
-def account_label(member: StaffMember) -> str:
-    account = get_account(member.account_id)
-    return account.identifier if account else member.account_id
