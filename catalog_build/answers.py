@@ -3,6 +3,8 @@ answered by the agency and checked by the coordinating office, published with co
 entries of their procedures at the next build.
 
     python -m catalog_build import-answers --source http://127.0.0.1:8001/questions/answers
+    python -m catalog_build import-answers --source http://127.0.0.1:8001/support/faq-candidates \
+        --file ho-tro-truc-tuyen.yaml      # answers the support centre's operators marked reusable
 
 The export is read from a URL or a file, each entry is validated as the FAQ model requires, entries
 for procedures the catalogue does not have are reported and skipped, and the YAML file is written
@@ -36,8 +38,11 @@ def read_export(source: str) -> list[dict[str, Any]]:
     return entries
 
 
-def import_answers(entries: list[dict[str, Any]], data_dir: Path) -> tuple[int, list[str]]:
-    """Write the valid entries for known procedures; returns how many were written and the problems."""
+def import_answers(
+    entries: list[dict[str, Any]], data_dir: Path, file_name: str = ANSWERS_FILE
+) -> tuple[int, list[str]]:
+    """Write the valid entries for known procedures into `data/faq/<file_name>`; returns how many were
+    written and the problems. Each source has its own file (`--file`), so one import never drops another's."""
     known = {path.stem for path in (data_dir / "procedures").glob("*.yaml")}
     kept: list[dict[str, str]] = []
     problems: list[str] = []
@@ -51,7 +56,7 @@ def import_answers(entries: list[dict[str, Any]], data_dir: Path) -> tuple[int, 
             problems.append(f"entries.{index}: procedure {entry.procedure!r} is not in the catalogue; skipped")
             continue
         kept.append(entry.model_dump(mode="json", exclude_none=True))
-    target = data_dir / "faq" / ANSWERS_FILE
+    target = data_dir / "faq" / file_name
     text = yaml.safe_dump(kept, allow_unicode=True, sort_keys=False, width=1000) if kept else "[]\n"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -394,6 +394,7 @@ def _open_data(
     files = open_data.catalogue_files(bodies, members)
     files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url).encode()
     files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue).encode()
+    files["du-lieu/tra-cuu-nhanh.json"] = exports.quick_lookup_json(catalogue).encode()
     files["du-lieu/schema.json"] = exports.record_schema().encode()
     files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url).encode()
     for group in catalogue.groups.values():

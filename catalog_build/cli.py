@@ -74,7 +74,7 @@ def _import(args: argparse.Namespace) -> int:
 def _import_answers(args: argparse.Namespace) -> int:
     from catalog_build.answers import import_answers, read_export
 
-    written, problems = import_answers(read_export(args.source), args.data)
+    written, problems = import_answers(read_export(args.source), args.data, args.file)
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"imported {written} answered question(s) into {args.data / 'faq'}")
@@ -131,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     answers = commands.add_parser("import-answers", help="add questions answered through the API to the FAQ")
     answers.add_argument("--source", required=True, help="URL or file of the API's /questions/answers export")
     answers.add_argument("--data", type=Path, default=Path("data"), help="source data folder")
+    answers.add_argument(
+        "--file",
+        default="tra-loi-tu-cong-dan.yaml",
+        help="the FAQ file under data/faq/ this source owns (ho-tro-truc-tuyen.yaml for the support centre)",
+    )
     answers.set_defaults(run=_import_answers)
 
     args = parser.parse_args(argv)

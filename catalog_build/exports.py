@@ -67,6 +67,17 @@ def agencies_json(catalogue: Catalogue) -> str:
     return json.dumps({"count": len(records), "agencies": records}, ensure_ascii=False, indent=None) + "\n"
 
 
+def quick_lookup_json(catalogue: Catalogue) -> str:
+    """What the call centre's console searches while a caller waits: every procedure's code, name,
+    sector and keywords, and every FAQ entry (about 150 bytes a procedure)."""
+    procedures = [
+        {"code": p.code, "name": p.name, "sector": p.sector, "keywords": list(p.keywords)}
+        for p in catalogue.procedures.values()
+    ]
+    faq = [entry.model_dump(mode="json", exclude_none=True) for entry in catalogue.faq]
+    return json.dumps({"procedures": procedures, "faq": faq}, ensure_ascii=False, indent=None) + "\n"
+
+
 def catalogue_csv(catalogue: Catalogue, site_url: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

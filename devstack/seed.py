@@ -19,6 +19,11 @@ DEMO_CITIZEN = {
     "email": "dan@example.vn",
     "phone": "0912000001",
 }
+# Support staff (issue #16): citizen accounts granted a role, signing in with a TOTP code.
+DEMO_STAFF = {
+    "operator": {"identity_number": "001099000077", "full_name": "Trần Thị Tổng Đài", "email": "tongdai@example.vn"},
+    "supervisor": {"identity_number": "001099000078", "full_name": "Lê Văn Giám Sát", "email": "giamsat@example.vn"},
+}
 DEMO_BUSINESS = {"tax_code": "0100109106", "full_name": "Công ty Cổ phần Dữ liệu Mẫu", "email": "lienhe@example.vn"}
 PROVINCIAL_DEMO_AGENCY = "SO-TP.HN"
 DEMO_AGENCIES = {
@@ -67,6 +72,11 @@ class DemoCredentials:
             f"  relying party   client_id {DEMO_RP}  client_secret {v['rp_secret']}",
             f"                  redirect_uri {RP_CALLBACK}  (client_secret_basic, PKCE S256)",
         ]
+        for role, staff in DEMO_STAFF.items():
+            lines.append(
+                f"  {role:<15} identity number {staff['identity_number']}  password {v['staff'][role]['password']}"
+                f"  TOTP secret {v['staff'][role]['totp']}  (console: /ho-tro/bang-dieu-khien/)"
+            )
         for agency, secret in v["agency_secrets"].items():
             lines.append(f"  agency {agency:<9} client_id {_agency_client(agency)}  client_secret {secret}")
         lines.append(f"  discovery       {issuer}/.well-known/openid-configuration")
@@ -82,8 +92,9 @@ def load_or_create_credentials(folder: Path) -> DemoCredentials:
     if path.exists():
         values = json.loads(path.read_text(encoding="utf-8"))
         missing = [agency for agency in DEMO_AGENCIES if agency not in values["agency_secrets"]]
-        if not missing:
+        if not missing and "staff" in values:
             return DemoCredentials(values)
+        values.setdefault("staff", _staff_secrets())
         # A state folder from before a demo agency was added: give the new ones secrets, keep the rest.
         values["agency_secrets"].update({agency: secrets.token_urlsafe(24) for agency in missing})
     else:
@@ -92,11 +103,35 @@ def load_or_create_credentials(folder: Path) -> DemoCredentials:
             "business_password": f"DoanhNghiep-{secrets.token_hex(4)}",
             "rp_secret": secrets.token_urlsafe(24),
             "agency_secrets": {agency: secrets.token_urlsafe(24) for agency in DEMO_AGENCIES},
+            "staff": _staff_secrets(),
         }
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(values, indent=2), encoding="utf-8")
     path.chmod(0o600)
     return DemoCredentials(values)
+
+
+def _staff_secrets() -> dict[str, dict[str, str]]:
+    from chalicelib.support.totp import new_secret
+
+    return {role: {"password": f"TongDai-{secrets.token_hex(4)}", "totp": new_secret()} for role in DEMO_STAFF}
+
+
+def seed_staff(credentials: DemoCredentials) -> list[str]:
+    """The demo operator and supervisor, enrolled with the TOTP secrets the banner prints."""
+    from chalicelib.sso import accounts
+    from chalicelib.sso.schemas import CitizenRegistration
+    from chalicelib.support import staff
+
+    created = []
+    for role, person in DEMO_STAFF.items():
+        if accounts.find_by_identifier(person["identity_number"]) is not None:
+            continue
+        accounts.register(CitizenRegistration(**person, password=credentials.values["staff"][role]["password"]))
+        member = staff.grant(person["identity_number"], role, "devstack seed")
+        staff.enrol(member, credentials.values["staff"][role]["totp"])
+        created.append(f"demo {role}")
+    return created
 
 
 def seed(credentials: DemoCredentials) -> list[str]:
@@ -141,4 +176,4 @@ def seed(credentials: DemoCredentials) -> list[str]:
     from devstack.seed_linked import seed_worker_list
 
     created += seed_worker_list(DEMO_BUSINESS["tax_code"])
-    return created
+    return created + seed_staff(credentials)

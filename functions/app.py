@@ -18,6 +18,8 @@ from chalicelib.payments.sandbox_routes import sandbox_api
 from chalicelib.sso.account_routes import accounts_api
 from chalicelib.sso.routes import oidc_api
 from chalicelib.stats.routes import stats_api
+from chalicelib.support.console_routes import console_api
+from chalicelib.support.routes import support_api
 from chalicelib.system.routes import bind_routes, system_api
 from chalicelib.webhooks.routes import webhooks_api
 
@@ -37,6 +39,8 @@ app.register_blueprint(sandbox_api)
 app.register_blueprint(webhooks_api)
 app.register_blueprint(linked_api)
 app.register_blueprint(agency_linked_api)
+app.register_blueprint(console_api)
+app.register_blueprint(support_api)
 app.register_blueprint(system_api)
 bind_routes(app.routes)
 

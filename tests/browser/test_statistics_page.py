@@ -41,8 +41,34 @@ def series(scope: str) -> dict:
     return {"scope": scope, "months": months}
 
 
+SUPPORT = {
+    "answer_target_minutes": 240,
+    "months": [
+        {"month": "2026-10", "calls": 1200, "conversations": 0, "answered": 0, "rated": 0},
+        {
+            "month": "2026-11",
+            "calls": 1500,
+            "conversations": 320,
+            "answered": 300,
+            "answered_within_target_rate": 0.875,
+            "median_first_answer_minutes": 42.5,
+            "satisfaction_rate": 0.9,
+            "rated": 120,
+        },
+    ],
+}
+
+
 def serve_api(page, seen: list[str], status: int = 200) -> None:
     def answer(route: Route) -> None:
+        if route.request.url.endswith("/statistics/support"):  # the support centre's table (issue #16)
+            route.fulfill(
+                status=status,
+                content_type="application/json",
+                headers={"Access-Control-Allow-Origin": "*"},
+                body=json.dumps(SUPPORT),
+            )
+            return
         seen.append(route.request.url)
         scope = route.request.url.rsplit("/", 1)[-1] if "/agencies/" in route.request.url else "all"
         route.fulfill(
@@ -87,7 +113,19 @@ def test_an_agency_can_be_chosen_with_the_form(page, site_url):
 def test_an_unreachable_api_is_explained(page, site_url):
     serve_api(page, [], status=503)
     page.goto(f"{site_url}thong-ke/")
-    assert "Không tải được số liệu thống kê" in page.get_by_role("alert").inner_text()
+    assert "Không tải được số liệu thống kê" in page.get_by_role("alert").first.inner_text()
+    assert "Không tải được số liệu hỗ trợ" in page.get_by_role("alert").last.inner_text()
+
+
+def test_the_support_centres_figures_are_a_table_with_no_data_shown_as_such(page, site_url):
+    serve_api(page, [])
+    page.goto(f"{site_url}thong-ke/")
+    support = page.get_by_role("table", name="Tổng đài và hỏi đáp trực tuyến theo tháng")
+    rows = support.get_by_role("row")
+    assert rows.count() == 3
+    assert "Chưa có số liệu" in rows.nth(1).inner_text()
+    last = rows.nth(2).inner_text()
+    assert "1.500" in last and "87,5%" in last and "42,5 phút" in last and "90,0%" in last
 
 
 def test_the_statistics_page_has_no_wcag_22_aa_violations(page, site_url):

@@ -26,6 +26,7 @@ def test_a_full_build_writes_pages_exports_and_search_index(workspace):
         "danh-muc.json",
         "danh-muc.csv",
         "co-quan.json",
+        "tra-cuu-nhanh.json",
         "schema.json",
         "thay-doi.xml",
         "thu-tuc/1-999002.json",

@@ -67,6 +67,7 @@ MAY_CHANGE = (
     "a-z/",
     "du-lieu/danh-muc.",
     "du-lieu/thay-doi.xml",
+    "du-lieu/tra-cuu-nhanh.json",  # names and keywords, for the call centre's search
     "pagefind/",
     "tim-kiem/tu-dong-nghia.json",
     "sw.js",

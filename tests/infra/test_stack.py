@@ -317,3 +317,12 @@ def test_the_api_stage_throttles_all_traffic_as_the_outer_limit(templates: dict[
         (stage,) = properties(template, "AWS::ApiGateway::Stage")
         (settings,) = [setting for setting in stage["MethodSettings"] if setting["HttpMethod"] == "*"]
         assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
+
+
+def test_the_app_may_append_to_the_audit_trail_but_never_change_or_remove_an_entry(dev: dict[str, Any]) -> None:
+    denials = [statement for _, statement in statements(dev) if statement.get("Effect") == "Deny"]
+    audit = [statement for statement in denials if "TablesAuditEntry" in json.dumps(statement["Resource"])]
+    assert audit, denials
+    assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} <= set(
+        action for statement in audit for action in as_list(statement["Action"])
+    )

@@ -7,7 +7,7 @@ and nothing that needs JavaScript.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.complaints.attachments import tickets
 from chalicelib.complaints.records import load, notify_submitter, open_shard
@@ -35,7 +35,7 @@ def submit(request: Intake, account: Account | None, source_ip: str) -> tuple[Co
         log_event("complaint_honeypot")
         raise InvalidInput("Yêu cầu không hợp lệ.")
     _limit(account, source_ip)
-    name, email, phone = _contact(request, account)
+    name, email, phone = contact_of(request, account)
     agency_id = _answering_agency(request)
     now = clock.now()
     code = next_code(CODE_PREFIX[request.kind], now)
@@ -104,7 +104,15 @@ def _limit(account: Account | None, source_ip: str) -> None:
         spend("complaint-ip", source_ip, limit=HOURLY_LIMIT, window_seconds=3600, message=message)
 
 
-def _contact(request: Intake, account: Account | None) -> tuple[str, str | None, str | None]:
+class Contact(Protocol):
+    """What a form without an account gives to be answered (complaints, help conversations)."""
+
+    name: str | None
+    email: Any
+    phone: str | None
+
+
+def contact_of(request: Contact, account: Account | None) -> tuple[str, str | None, str | None]:
     if account is not None:
         return account.full_name, account.email, account.phone
     if not request.name:

@@ -15,12 +15,12 @@ MAX_SCANNED = 500
 
 def published(agency_id: str, topic: str | None = None, query: str | None = None, limit: int = 50) -> list[Complaint]:
     """An agency's published answers, newest first, filtered by topic and by words (accents optional)."""
-    words = _fold(query).split() if query else []
+    words = fold(query).split() if query else []
     found = []
     for item in Complaint.published.query(agency_id, scan_index_forward=False, limit=MAX_SCANNED):
         if topic and item.topic != topic:
             continue
-        text = _fold(f"{item.title} {item.content} {(item.answer or {}).get('text', '')}")
+        text = fold(f"{item.title} {item.content} {(item.answer or {}).get('text', '')}")
         if all(word in text for word in words):
             found.append(item)
         if len(found) >= limit:
@@ -37,6 +37,6 @@ def faq_entries(limit: int = 1000) -> list[dict[str, str]]:
     ]
 
 
-def _fold(text: str | None) -> str:
+def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
     return "".join(char for char in decomposed if not unicodedata.combining(char))

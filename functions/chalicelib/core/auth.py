@@ -47,6 +47,7 @@ class Principal(NamedTuple):
     client_id: str
     scopes: frozenset[str]
     agency_id: str | None = None
+    amr: frozenset[str] = frozenset()  # how the person signed in (`pwd`, `otp`): staff routes need `otp`
 
     def require_agency(self, agency_id: str) -> None:
         """Refuse unless the token was issued to a system of `agency_id`."""
@@ -87,6 +88,7 @@ def authenticate(headers: Mapping[str, str], access: Access, *, method: str = "G
         client_id=str(claims.get("client_id", "")),
         scopes=frozenset(str(claims.get("scope", "")).split()),
         agency_id=str(agency_id) if agency_id else None,
+        amr=frozenset(str(method) for method in claims.get("amr") or ()),
     )
     if principal.kind != access.kind:
         raise Forbidden("Loại mã truy cập không phù hợp với chức năng này.")

@@ -44,7 +44,12 @@ def own(dossier: Dossier, agency_id: str) -> Dossier:
 
 
 def get_dossier(agency_id: str, code: str) -> Dossier:
-    return own(lifecycle.load(code), agency_id)
+    """The whole dossier, the owner's personal data included: the read goes to the owner's access log."""
+    from chalicelib.support.accesses import record_agency_read
+
+    dossier = own(lifecycle.load(code), agency_id)
+    record_agency_read(dossier, agency_id)
+    return dossier
 
 
 def list_dossiers(agency_id: str, query: AgencyDossiersQuery) -> DossierList:
@@ -122,7 +127,7 @@ def attach_results(agency_id: str, code: str, results: Results) -> Dossier:
 
 def void_sandbox_dossier(agency_id: str, code: str) -> None:
     """Remove one of the agency's test dossiers (created by sync with `sandbox: true`); real ones stay."""
-    dossier = get_dossier(agency_id, code)
+    dossier = own(lifecycle.load(code), agency_id)  # not a read of the owner's data: not logged
     if not dossier.sandbox:
         raise Conflict("Chỉ huỷ được hồ sơ thử nghiệm (tạo bằng đồng bộ với sandbox: true).", field="code")
     try:

@@ -41,6 +41,15 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Tài khoản Cổng Dịch vụ công tạm khoá",
         "Tài khoản của bạn tạm khoá {minutes} phút do đăng nhập sai nhiều lần.",
     ),
+    "support_opened": (
+        "Yêu cầu hỗ trợ {code} đã được tiếp nhận",
+        "Cổng Dịch vụ công đã nhận yêu cầu hỗ trợ {code}. Xem câu trả lời và trao đổi tiếp tại: {url} "
+        "(giữ kín liên kết này).",
+    ),
+    "support_answered": (
+        "Yêu cầu hỗ trợ {code} đã có trả lời",
+        "Trả lời yêu cầu hỗ trợ {code}: {text} Xem và trao đổi tiếp bằng liên kết trong tin nhắn xác nhận.",
+    ),
     "payment_succeeded": (
         "Đã thanh toán {amount}",
         "Giao dịch {transaction} ({description}) đã thanh toán thành công {amount}. Biên lai điện tử: {receipt_url}",

@@ -243,6 +243,7 @@ def _access_token(context: SignInContext) -> str:
             "scope": context.scope,
             "auth_time": context.auth_time,
             "acr": acr_of(context.account.assurance_level),
+            "amr": context.amr,
             "iat": now,
             "exp": now + ACCESS_SECONDS,
             "jti": new_id(),

@@ -37,6 +37,8 @@ par = LazyModule("chalicelib.sso.par")
 revocation = LazyModule("chalicelib.sso.revocation")
 backchannel = LazyModule("chalicelib.sso.backchannel")
 pages = LazyModule("chalicelib.sso.pages")
+second_factor = LazyModule("chalicelib.support.second_factor")
+signin_pages = LazyModule("chalicelib.support.signin_pages")
 tokens = LazyModule("chalicelib.core.tokens")
 schemas = ModelRefs("chalicelib.sso.schemas")
 
@@ -188,11 +190,60 @@ def sign_in(call: Call) -> Response:
             error=problem.message,
         )
         return html_reply(page, problem.status, {**pages.security_headers(request["redirect_uri"]), **problem.headers})
-    cookie, session = authorize.start_session(signed_in.account, signed_in.amr)
-    authorize.forget_request(form.request_id)
+    pending = second_factor.begin(signed_in.account, form.request_id)  # support staff: a TOTP code next
+    if pending is not None:
+        page = signin_pages.second_factor_page(
+            action=f"{_action()}/second-factor",
+            request_id=form.request_id,
+            token=pending.token,
+            enrolment=pending.enrolment,
+        )
+        return html_reply(page, headers=pages.security_headers(request["redirect_uri"]))
+    return _signed_in(request, client, signed_in.account, signed_in.amr, form.request_id)
+
+
+def _signed_in(request: dict[str, str], client: Any, account: Any, amr: tuple[str, ...], request_id: str) -> Response:
+    cookie, session = authorize.start_session(account, amr)
+    authorize.forget_request(request_id)
     code = authorize.issue_code(request, session, lifetime=_code_lifetime(client))
     location = authorize.redirect_with(request, {"code": code})
     return redirect(location, {"Set-Cookie": [_cookie(SESSION_COOKIE, cookie), _expired(REQUEST_COOKIE)]})
+
+
+@endpoint(
+    oidc_api,
+    "/oidc/authorize/second-factor",
+    "POST",
+    summary="Second sign-in step of support staff: a TOTP (RFC 6238) or recovery code",
+    tag="oidc",
+    body=ModelRefs("chalicelib.support.schemas").SecondFactorForm,
+    body_media=FORM,
+    responses={200: _PAGE, 302: _REDIRECT, 400: _PAGE, 429: _PAGE},
+)
+def second_factor_step(call: Call) -> Response:
+    form = call.body
+    request = authorize.recall_request(form.request_id)
+    pending = second_factor.resume(form.token, form.request_id) if request is not None else None
+    if request is None or pending is None or call.cookies.get(REQUEST_COOKIE) != form.request_id:
+        message = "Phiên đăng nhập đã hết hạn. Hãy quay lại trang dịch vụ và bắt đầu lại."
+        return html_reply(pages.problem_page(message), 400, pages.security_headers())
+    headers = pages.security_headers(request["redirect_uri"])
+    try:
+        account, recovery_codes = second_factor.complete(pending, form.code)
+    except (InvalidInput, TooManyRequests) as problem:
+        page = signin_pages.second_factor_page(
+            action=f"{_action()}/second-factor",
+            request_id=form.request_id,
+            token=form.token,
+            enrolment=pending.enrolment,
+            error=problem.message,
+        )
+        return html_reply(page, problem.status, {**headers, **problem.headers})
+    answer = _signed_in(request, clients.get_client(request["client_id"]), account, second_factor.AMR, form.request_id)
+    if not recovery_codes:
+        return answer
+    page = signin_pages.recovery_codes_page(codes=recovery_codes, next_url=answer.headers["Location"])
+    return html_reply(page, headers={**headers, "Set-Cookie": answer.headers["Set-Cookie"]})
 
 
 @endpoint(

@@ -66,6 +66,14 @@ def all_models() -> list[type[Model]]:
         SandboxCharge,
     )
     from chalicelib.store.stats import Counter, StreamMark
+    from chalicelib.store.support import (
+        AuditEntry,
+        Conversation,
+        DataAccess,
+        FaqCandidate,
+        StaffMember,
+        SupportCall,
+    )
     from chalicelib.store.webhooks import WebhookDelivery, WebhookEndpoint
 
     return [
@@ -94,6 +102,12 @@ def all_models() -> list[type[Model]]:
         LinkedList,
         ListRow,
         LinkedTally,
+        StaffMember,
+        AuditEntry,
+        DataAccess,
+        Conversation,
+        SupportCall,
+        FaqCandidate,
     ]
 
 
