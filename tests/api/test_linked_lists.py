@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 import pytest
+from chalice.local import LambdaEventConverter
 
 from chalicelib.store.linked import LinkedList, ListRow
 from tests.api.factories import agency_token, bearer, create_agency_client, create_business, create_citizen, user_token
@@ -160,7 +161,9 @@ def test_another_employer_cannot_read_the_list(http, uploaded):
     assert http.get(f"/linked-lists/{uploaded}", headers=other).status_code == 404
 
 
-def test_a_worker_sees_his_own_row_and_five_misses_lock_the_list_code(http, uploaded, agencies):
+def test_a_worker_sees_his_own_row_and_five_misses_lock_the_list_for_that_address(
+    http, uploaded, agencies, monkeypatch
+):
     refuse = [{"identity_number": worker(1), "decision": "refuse", "reason": "Không đóng BHXH"}]
     decide(http, agencies["BHXH-CS"], uploaded, "xac-nhan-bhxh", rows=refuse)
     answer = post(http, "/linked-lists/lookup", {"list_code": uploaded, "identity_number": worker(1)}, {})
@@ -173,6 +176,9 @@ def test_a_worker_sees_his_own_row_and_five_misses_lock_the_list_code(http, uplo
         assert miss.status_code == 404
     locked = post(http, "/linked-lists/lookup", {"list_code": uploaded, "identity_number": worker(2)}, {})
     assert locked.status_code == 429
+    monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", "203.0.113.7")  # another worker's phone
+    elsewhere = post(http, "/linked-lists/lookup", {"list_code": uploaded, "identity_number": worker(2)}, {})
+    assert elsewhere.status_code == 200 and elsewhere.json_body["status"] == "pending"
 
 
 def test_two_officers_deciding_at_once_decide_each_row_once(http, employer, agencies, atomic_requests):

@@ -298,12 +298,14 @@ def export_approved(agency_id: str, code: str) -> tuple[str, int, int]:
     return out.getvalue(), count, total
 
 
-def worker_row(list_code: str, identity_number: str) -> tuple[LinkedList, ListRow]:
-    """A worker's own row, by list code and his number; five misses lock the code, as dossier lookups do."""
+def worker_row(list_code: str, identity_number: str, source_ip: str) -> tuple[LinkedList, ListRow]:
+    """A worker's own row, by list code and his number. Five misses lock the list for the address they
+    came from, not for everyone: a list code is shared by thousands of workers, and a lock on the code
+    alone would let anyone who read it off a notice board lock them all out."""
     from chalicelib.sso import throttle
 
     miss = NotFound("Không tìm thấy dòng nào với mã danh sách và số định danh này.", field="identity_number")
-    with throttle.guarded(f"lookup:{list_code}", misses=(NotFound,)):
+    with throttle.guarded(f"list-lookup:{list_code}:{source_ip}", misses=(NotFound,)):
         try:
             found = LinkedList.get(list_code, consistent_read=True)
             row = ListRow.get(list_code, identity_number, consistent_read=True)

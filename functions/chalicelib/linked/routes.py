@@ -146,13 +146,13 @@ def upload_list(call: Call) -> Response:
     linked_api,
     "/linked-lists/lookup",
     "POST",
-    summary="A worker's own row of a list, by list code and identity number (five misses lock the code)",
+    summary="A worker's own row of a list, by list code and identity number (five misses lock it for that address)",
     tag=TAG,
     body=schemas.WorkerLookup,
     responses={200: Returns("Tình trạng dòng của người lao động", schemas.WorkerRowStatus)},
 )
 def lookup_row(call: Call) -> Response:
-    found, row = lists.worker_row(call.body.list_code, call.body.identity_number)
+    found, row = lists.worker_row(call.body.list_code, call.body.identity_number, call.source_ip)
     return json_reply(list_views.worker_view(found, row))
 
 
