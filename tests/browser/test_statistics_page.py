@@ -7,7 +7,7 @@ import json
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Route
+from playwright.sync_api import Route, expect
 
 pytestmark = pytest.mark.browser
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -59,14 +59,24 @@ SUPPORT = {
 }
 
 
+LINKED = {
+    "month": "2026-11",
+    "groups": 1234,
+    "agencies": [{"agency_id": "BHXH-CS", "on_time": 90, "late": 10}, {"agency_id": "CA-XA", "on_time": 0, "late": 0}],
+}
+
+OWN_TABLES = {"/statistics/support": SUPPORT, "/statistics/linked": LINKED}  # sections with one request each
+
+
 def serve_api(page, seen: list[str], status: int = 200) -> None:
     def answer(route: Route) -> None:
-        if route.request.url.endswith("/statistics/support"):  # the support centre's table (issue #16)
+        own = next((body for path, body in OWN_TABLES.items() if route.request.url.endswith(path)), None)
+        if own is not None:
             route.fulfill(
                 status=status,
                 content_type="application/json",
                 headers={"Access-Control-Allow-Origin": "*"},
-                body=json.dumps(SUPPORT),
+                body=json.dumps(own),
             )
             return
         seen.append(route.request.url)
@@ -113,8 +123,12 @@ def test_an_agency_can_be_chosen_with_the_form(page, site_url):
 def test_an_unreachable_api_is_explained(page, site_url):
     serve_api(page, [], status=503)
     page.goto(f"{site_url}thong-ke/")
-    assert "Không tải được số liệu thống kê" in page.get_by_role("alert").first.inner_text()
-    assert "Không tải được số liệu hỗ trợ" in page.get_by_role("alert").last.inner_text()
+    alerts = page.get_by_role("alert")
+    expect(alerts).to_have_count(3)  # in page order: the indicators, the support centre, linked processing
+    texts = alerts.all_inner_texts()
+    assert "Không tải được số liệu thống kê" in texts[0]
+    assert "Không tải được số liệu hỗ trợ" in texts[1]
+    assert "Không tải được số liệu liên thông" in texts[2]
 
 
 def test_the_support_centres_figures_are_a_table_with_no_data_shown_as_such(page, site_url):
@@ -126,6 +140,15 @@ def test_the_support_centres_figures_are_a_table_with_no_data_shown_as_such(page
     assert "Chưa có số liệu" in rows.nth(1).inner_text()
     last = rows.nth(2).inner_text()
     assert "1.500" in last and "87,5%" in last and "42,5 phút" in last and "90,0%" in last
+
+
+def test_linked_group_dossiers_and_each_agencys_steps_on_time_are_shown(page, site_url):
+    serve_api(page, [])
+    page.goto(f"{site_url}thong-ke/")
+    expect(page.get_by_text("Tháng 11/2026: 1.234 hồ sơ liên thông được nộp.")).to_be_visible()
+    steps = page.get_by_role("table", name="Bước liên thông hoàn thành theo cơ quan, tháng 11/2026")
+    assert "90,0%" in steps.get_by_role("row").nth(1).inner_text()
+    assert "Chưa có số liệu" in steps.get_by_role("row").nth(2).inner_text()
 
 
 def test_the_statistics_page_has_no_wcag_22_aa_violations(page, site_url):
