@@ -262,20 +262,24 @@ def layers(group: Group) -> list[list[Step]]:
 
 
 def documents(group: Group, procedures: dict[str, Procedure]) -> list[dict[str, Any]]:
-    """Each document of the members' first case, asked once: the same code or the same name counts once."""
-    seen: set[str] = set()
-    found = []
+    """Each document of the members' first case, asked once: the same code or the same name counts once.
+    `steps` lists every step whose procedure asks for it: only those steps' agencies receive the file."""
+    by_mark: dict[str, dict[str, Any]] = {}
+    found: list[dict[str, Any]] = []
     for step in group.steps:
         procedure = procedures.get(step.procedure or "")
         if procedure is None or not procedure.cases:
             continue
         for document in procedure.cases[0].documents:
             marks = {document.name.casefold().strip(" .")} | ({document.code} if document.code else set())
-            if marks & seen:
-                continue
-            seen |= marks
-            key = f"gt{len(found) + 1}"
-            found.append({"key": key, "name": document.name, "required": document.required, "step": step.id})
+            asked = next((by_mark[mark] for mark in marks if mark in by_mark), None)
+            if asked is None:
+                key = f"gt{len(found) + 1}"
+                asked = {"key": key, "name": document.name, "required": document.required, "step": step.id, "steps": []}
+                found.append(asked)
+            if step.id not in asked["steps"]:
+                asked["steps"].append(step.id)
+            by_mark.update(dict.fromkeys(marks, asked))
     return found
 
 

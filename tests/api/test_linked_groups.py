@@ -358,27 +358,28 @@ def test_a_released_step_is_announced_to_its_agency_with_its_group():
     assert event.data["group_code"] == "LT-261203-0001" and event.data["group_step"] == "thuong-tru"
 
 
-def ticket_for(http: Any, citizen: dict[str, str], document: str = "gt1") -> Any:
-    body = {"group": "khai-sinh", "document": document, "file_name": "Giấy chứng sinh.pdf"}
+def ticket_for(http: Any, citizen: dict[str, str], document: str = "gt5", name: str = "Giấy chứng sinh.pdf") -> Any:
+    body = {"group": "khai-sinh", "document": document, "file_name": name}
     return post(
         http, "/linked-dossiers/attachments", {**body, "content_type": "application/pdf", "size": len(PDF)}, citizen
     )
 
 
-def test_a_document_uploaded_once_reaches_every_step(http, citizen, agencies, streams):
-    ticket = ticket_for(http, citizen)
-    assert ticket.status_code == 201, ticket.body
-    upload(ticket.json_body)
-    attachment = ticket.json_body["attachment"]
-    group = submit(http, citizen, attachments=[attachment]).json_body
-    steps = steps_of(group)
-    assert [a["attachment_id"] for a in Dossier.get(steps["khai-sinh"]["code"]).attachments] == [
-        attachment["attachment_id"]
-    ]
+def test_a_document_uploaded_once_reaches_only_the_steps_whose_procedure_asks_for_it(http, citizen, agencies, streams):
+    files = []
+    for document, name in (("gt5", "Giấy chứng sinh.pdf"), ("gt6", "Xác nhận nơi đỗ phương tiện.pdf")):
+        ticket = ticket_for(http, citizen, document, name)
+        assert ticket.status_code == 201, ticket.body
+        upload(ticket.json_body)
+        files.append(ticket.json_body["attachment"])
+    steps = steps_of(submit(http, citizen, attachments=files).json_body)
+    assert [a["file_name"] for a in Dossier.get(steps["khai-sinh"]["code"]).attachments] == ["Giấy chứng sinh.pdf"]
     finish(http, agencies["UBND-XA"], steps["khai-sinh"]["code"], BIRTH_OUTPUTS)
     streams.poll()
+    residence = http.get(f"/agency/dossiers/{steps['thuong-tru']['code']}", headers=agencies["CA-XA"]).json_body
     card = http.get(f"/agency/dossiers/{steps['bhyt']['code']}", headers=agencies["BHXH-CS"]).json_body
-    assert [a["file_name"] for a in card["attachments"]] == ["Giấy chứng sinh.pdf"]
+    assert [a["file_name"] for a in residence["attachments"]] == ["Xác nhận nơi đỗ phương tiện.pdf"]
+    assert card["attachments"] == []  # the card needs the child's number, which the first step passed on
 
 
 def test_files_not_uploaded_or_not_the_groups_are_refused(http, citizen):

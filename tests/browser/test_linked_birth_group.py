@@ -67,8 +67,8 @@ def test_the_birth_group_end_to_end(page: Page, portal_stack: PortalStack):
     sign_in(page, portal_stack, START)
     for label, value in FORM.items():
         page.get_by_label(label, exact=True).fill(value)
-    page.locator("#linked-doc-gt1").set_input_files(
-        files=[{"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n% to khai\n" + b"0" * 512}]
+    page.locator("#linked-doc-gt5").set_input_files(  # the birth certificate (Giấy chứng sinh)
+        files=[{"name": "chung-sinh.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" + b"0" * 512}]
     )
     page.get_by_role("button", name="Nộp hồ sơ liên thông").click()
     title = page.get_by_role("heading", name="Hồ sơ liên thông LT-")
@@ -82,12 +82,12 @@ def test_the_birth_group_end_to_end(page: Page, portal_stack: PortalStack):
 
     birth = released(portal_stack, "UBND-XA", steps["khai-sinh"])
     assert birth["form"]["ho_ten_tre"] == "Nguyễn Minh An"
-    assert [a["file_name"] for a in birth["attachments"]] == ["to-khai.pdf"]  # uploaded once, on every step
+    assert [a["file_name"] for a in birth["attachments"]] == ["chung-sinh.pdf"]
     finish(portal_stack, "UBND-XA", steps["khai-sinh"], {"so_dang_ky": "15/2026", "so_dinh_danh": "001226000777"})
     residence = released(portal_stack, "CA-XA", steps["thuong-tru"])
     card = released(portal_stack, "BHXH-CS", steps["bhyt"])
     assert residence["form"]["so_dinh_danh_tre"] == card["form"]["so_dinh_danh_tre"] == "001226000777"
-    assert [a["file_name"] for a in card["attachments"]] == ["to-khai.pdf"]
+    assert residence["attachments"] == card["attachments"] == []  # they get the data, not the registrar's file
     finish(portal_stack, "CA-XA", steps["thuong-tru"])
     finish(portal_stack, "BHXH-CS", steps["bhyt"])
 

@@ -165,6 +165,20 @@ def test_the_group_page_explains_steps_agencies_data_and_refusals(shipped):
     assert len(names) == len({name.casefold() for name in names})  # each document asked once
 
 
+def test_a_document_two_members_ask_for_is_asked_once_and_goes_to_both_steps(shipped):
+    from catalog_build.groups import documents
+
+    birth = shipped.groups["khai-sinh"]
+    procedures = dict(shipped.procedures)
+    registration = procedures["1.001193"]
+    certificate = next(d for d in registration.cases[0].documents if d.name.startswith("Giấy chứng sinh"))
+    card = procedures["1.001939"]
+    first_case = card.cases[0].model_copy(update={"documents": [certificate]})
+    procedures["1.001939"] = card.model_copy(update={"cases": [first_case, *card.cases[1:]]})
+    asked = [d for d in documents(birth, procedures) if d["name"] == certificate.name]
+    assert [d["steps"] for d in asked] == [["khai-sinh", "bhyt"]]
+
+
 def test_a_build_writes_the_group_page_and_its_json(tmp_path):
     from catalog_build.build import build
     from tests.factories import scratch_build

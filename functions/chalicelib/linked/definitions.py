@@ -25,6 +25,11 @@ class StepDef:
     inputs: tuple[tuple[str, str], ...] = ()  # (field of this step, "<step>.<output>")
     outputs: tuple[str, ...] = ()
     if_refused: str | None = None
+    documents: frozenset[str] = frozenset()  # the group documents this step's procedure asks for
+
+    def takes(self, attachment: dict[str, Any]) -> bool:
+        """Only the agencies whose procedure asks for a document receive its file."""
+        return attachment.get("document") in self.documents
 
     def serves(self, agency_id: str) -> bool:
         """The step's agency itself or one of its local offices (`CA-XA.HN.PHUC-XA` for `CA-XA`)."""
@@ -94,7 +99,17 @@ def in_order(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ordered
 
 
+def _documents_by_step(raw: dict[str, Any]) -> dict[str, frozenset[str]]:
+    everyone = [step["id"] for step in raw["steps"]]
+    taken: dict[str, set[str]] = {step_id: set() for step_id in everyone}
+    for document in raw.get("documents", []):
+        for step_id in document.get("steps") or everyone:  # an export from before `steps`: every step
+            taken.setdefault(step_id, set()).add(document["key"])
+    return {step_id: frozenset(keys) for step_id, keys in taken.items()}
+
+
 def parse_group(raw: dict[str, Any]) -> GroupDef:
+    documents_of = _documents_by_step(raw)
     return GroupDef(
         id=raw["id"],
         kind=raw.get("kind", "dossier"),
@@ -122,6 +137,7 @@ def parse_group(raw: dict[str, Any]) -> GroupDef:
                 inputs=tuple(sorted(s.get("inputs", {}).items())),
                 outputs=tuple(o["key"] for o in s.get("outputs", [])),
                 if_refused=s.get("if_refused"),
+                documents=documents_of[s["id"]],
             )
             for s in in_order(raw["steps"])
         ),

@@ -50,7 +50,7 @@ def step_dossier(group: LinkedGroup, step: StepDef, now: float, inputs: dict[str
         contact_phone=group.contact_phone,
         summary=f"Bước “{step.role}” của hồ sơ liên thông {group.code}",
         form={**form, **inputs},
-        attachments=list(group.attachments or []),
+        attachments=[attachment for attachment in group.attachments or [] if step.takes(attachment)],
         status=int(Status.REGISTERED),
         submitted_at=now,
         due_date=due.isoformat() if due else None,
