@@ -152,8 +152,12 @@ class Backend(Construct):
                 ],
             )
         )
-        # The procedures' exports (submission), and the quick-lookup export the call centre searches.
-        exports = [site_bucket.arn_for_objects(key) for key in ("du-lieu/thu-tuc/*", "du-lieu/tra-cuu-nhanh.json")]
+        # The catalogue's exports the API reads (`read_export`): procedures (submission), linked groups
+        # (group submissions, step release), and the quick-lookup export the call centre searches.
+        exports = [
+            site_bucket.arn_for_objects(key)
+            for key in ("du-lieu/thu-tuc/*", "du-lieu/lien-thong/*", "du-lieu/tra-cuu-nhanh.json")
+        ]
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=exports))
         # The staff audit trail is append-only: the app may add entries (a conditional PutItem), never
         # change or remove one, whatever a bug or a stolen function credential tries.

@@ -29,10 +29,13 @@ def properties(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 def statements(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every IAM statement, wherever CDK put it: a role's inline policy, or the managed "overflow"
+    policies CDK adds once the inline one would pass IAM's size limit (the app role, with every table)."""
     found = []
-    for name, body in resources(template, "AWS::IAM::Policy").items():
-        for statement in body["Properties"]["PolicyDocument"]["Statement"]:
-            found.append((name, statement))
+    for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        for name, body in resources(template, kind).items():
+            for statement in body["Properties"]["PolicyDocument"]["Statement"]:
+                found.append((name, statement))
     return found
 
 
@@ -326,3 +329,13 @@ def test_the_app_may_append_to_the_audit_trail_but_never_change_or_remove_an_ent
     assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} <= set(
         action for statement in audit for action in as_list(statement["Action"])
     )
+
+
+def test_the_app_may_read_every_catalogue_export_the_api_reads(dev: dict[str, Any]) -> None:
+    """Without s3:GetObject a missing permission looks like a missing record (AccessDenied is read as
+    "not found"), so a forgotten folder would quietly refuse every linked group on AWS."""
+    readable = json.dumps(
+        [s["Resource"] for _, s in statements(dev) if "s3:GetObject" in as_list(s["Action"]) and s["Effect"] == "Allow"]
+    )
+    for key in ("/du-lieu/thu-tuc/*", "/du-lieu/lien-thong/*", "/du-lieu/tra-cuu-nhanh.json"):
+        assert key in readable, key
