@@ -13,7 +13,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +54,7 @@ class PortalStack:
     def __init__(self, ports: Ports, site_dir: Path, state_dir: Path) -> None:
         self.ports, self.site_dir, self.state_dir = ports, site_dir, state_dir
         self.process: subprocess.Popen[str] | None = None
-        self.output: list[str] = []
+        self.output: deque[str] = deque(maxlen=5000)  # the latest lines, for a failure's explanation
 
     @property
     def site_url(self) -> str:
@@ -81,9 +83,18 @@ class PortalStack:
                 raise RuntimeError("the local stack exited early:\n" + "".join(self.output))
             self.output.append(line)
             if line.strip() == "ready":
+                threading.Thread(target=self._drain, daemon=True).start()
                 return
         self.stop()
         raise RuntimeError(f"the local stack was not ready in {timeout:.0f} s:\n" + "".join(self.output))
+
+    def _drain(self) -> None:
+        """Keep reading the stack's output. Left unread, the pipe fills after a few hundred logged
+        requests, and the stack's next log line blocks the thread writing it while it holds the log
+        handler's lock, so every request after it hangs (sign-ins timed out mid-suite)."""
+        assert self.process is not None and self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
