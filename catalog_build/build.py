@@ -85,11 +85,12 @@ class _Timer:
 
 
 class _Indexer:
-    """Pagefind in a subprocess, timed by a thread, so it overlaps with rendering and MkDocs."""
+    """Pagefind in subprocesses, one per shard to re-index, timed by a thread, so they overlap
+    with rendering and MkDocs."""
 
-    def __init__(self, stubs: Path, output: Path, pages: int, *, fresh: bool) -> None:
+    def __init__(self, stubs: Path, plan: search_index.IndexPlan) -> None:
         self.started = time.perf_counter()
-        self.process = search_index.start_indexing(stubs, output, pages, fresh=fresh)
+        self.runs = search_index.start_indexing(stubs, plan)
         self.seconds = 0.0
         self.error: Exception | None = None
         self.thread = threading.Thread(target=self._wait, daemon=True)
@@ -97,7 +98,7 @@ class _Indexer:
 
     def _wait(self) -> None:
         try:
-            search_index.wait_indexing(self.process)
+            search_index.wait_indexing(self.runs)
         except Exception as error:  # re-raised in join()
             self.error = error
         self.seconds = time.perf_counter() - self.started
@@ -109,8 +110,7 @@ class _Indexer:
         return self.seconds
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
+        search_index.stop_indexing(self.runs)
         self.thread.join()
 
 
@@ -332,7 +332,8 @@ class _Build:
         return changed
 
     def _index(self, catalogue: Catalogue, changed: list[str]) -> _Indexer | _ReusedIndex:
-        """Drop the search stubs of deleted procedures, start Pagefind.
+        """Drop the search stubs of deleted procedures, start Pagefind on the shards whose stubs
+        were written or removed.
 
         Most edits (fees, steps, documents) change no stub: then the current index is reused.
         """
@@ -341,12 +342,14 @@ class _Build:
         wanted = {search_index.stub_path(p) for p in catalogue.procedures.values()}
         previous = {search_index.stub_path_of(code) for code in self.state["pages"]} if "pages" in self.state else None
         _remove_outdated(stubs_dir, ["thu-tuc"], wanted, previous, stubs)
-        unchanged = not stubs.written and not stubs.removed and self.state.get("complete_site")
-        if unchanged and (self.work / "pagefind" / search_index.ENTRY).is_file():
-            indexer: _Indexer | _ReusedIndex = _ReusedIndex()
-        else:
-            pages = len(catalogue.procedures)
-            indexer = _Indexer(stubs_dir, self.work / "pagefind", pages, fresh=self.options.full)
+        plan = search_index.plan_index(
+            self.work / "pagefind",
+            {p.slug for p in catalogue.procedures.values()},
+            {search_index.slug_of_stub(rel) for rel in (*stubs.written, *stubs.removed)},
+            reuse=bool(self.state.get("complete_site")),
+            fresh=self.options.full,
+        )
+        indexer = _Indexer(stubs_dir, plan) if plan.dirty else _ReusedIndex()
         self.timer.lap("search stubs")
         return indexer
 

@@ -6,10 +6,10 @@ What the worker keeps:
   revision (its MD5, or nothing for names that carry their hash), so a build that changes a file
   makes returning visitors fetch that file again and nothing else: the shell (Material's CSS and
   JavaScript, our assets, the manifest and an icon), the home page, the search page, the offline
-  page, and Pagefind's loader, worker, WebAssembly, entry, metadata and filters; its index chunks
-  too while they weigh under `SEARCH_INDEX_BUDGET` (the shipped catalogue of 2,524 procedures:
-  about 500 KB, and 10,000 procedures about 1 MB, so there a search loads the chunks it needs and
-  keeps them);
+  page, and Pagefind's loader, worker and WebAssembly, the list of index shards and every shard's
+  entry, metadata and filters; the index chunks too while they weigh under `SEARCH_INDEX_BUDGET`
+  (the shipped catalogue of 2,524 procedures: about 500 KB, and 10,000 procedures about 1 MB, so
+  there a search loads the chunks it needs and keeps them);
 - **at run time**: pages visited (network first; the kept copy when offline or after 3 s without
   an answer; the offline page, at the address asked for, for pages never seen; one copy per page
   whatever its query, so no `?code=` or `?ma=` is kept) and Pagefind's fragments and index chunks
@@ -28,10 +28,11 @@ The update rule, so that nobody gets a mix of two versions of the site:
   page opened is of the new version, with its own assets. A tab already open keeps what it shows.
   The precached home and search pages are the new worker's: the first visit after a publication
   may still show the previous home page, the next one shows the new.
-- Pagefind's entry file has a fixed name and points at content-named chunks. It is precached with
-  its chunks from the same build, so entry and index always match (its `?ts=` cache-buster is
-  ignored to find it). A search page left open across an update may ask for chunks of the old
-  index that are gone; search.js then reloads it (its address holds the query).
+- Pagefind's entry file (one per shard) has a fixed name and points at content-named chunks. It is
+  precached with its chunks from the same build, so entry and index always match (its `?ts=`
+  cache-buster is ignored to find it); so is the list of shards. A search page left open across
+  an update may ask for chunks of the old index that are gone; search.js then reloads it (its
+  address holds the query).
 - Visited pages are cached under a name made from the shell's revisions (`dvc-pages-<hash>`):
   catalogue updates keep them (they are shown only without network), while a change of CSS or
   scripts starts a new cache, and the old one is dropped rather than shown with a shell its pages
@@ -59,6 +60,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog_build import search_index as pagefind_index
 from catalog_build.errors import BuildFailed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -82,21 +84,17 @@ SHELL = (
 )
 PAGES = ("index.html", "tim-kiem/index.html", "tim-kiem/tu-dong-nghia.json", OFFLINE_PAGE)
 # In Pagefind's output folder, published as pagefind/ (the worker is written before the index is
-# published, so that a failure leaves the previous index in place too).
-SEARCH = (
-    "pagefind.js",
-    "pagefind-worker.js",
-    "pagefind-entry.json",
-    "*.pf_meta",
-    "wasm.*.pagefind",
-    "filter/*",
-)
+# published, so that a failure leaves the previous index in place too): the root shard with the
+# runtime and the list of shards, then what each shard of the index holds.
+SEARCH_RUNTIME = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind", pagefind_index.MANIFEST.name)
+SEARCH = ("pagefind-entry.json", "*.pf_meta", "filter/*")
 SEARCH_INDEX = "index/*"
 SEARCH_URL = "pagefind/"
 SEARCH_INDEX_BUDGET = 256 * 1024  # bytes on disk (Pagefind's chunks are already gzipped)
 
 # Names that carry their content's hash need no revision: the address is the version.
-_CONTENT_NAMED = re.compile(r"\.[0-9a-f]{8}\.min\.(css|js)$|^pagefind/(index|filter|fragment)/|\.pf_meta$")
+_CONTENT_NAMED = re.compile(r"\.[0-9a-f]{8}\.min\.(css|js)$|^pagefind/(s[0-9]+/)?(index|filter|fragment)/|\.pf_meta$")
+_FILTER = re.compile(r"^pagefind/(s[0-9]+/)?filter/")
 _SENTINEL = {"url": "__PORTAL_PRECACHE__", "revision": "__PORTAL_PRECACHE__"}
 _SENTINEL_IN_OUTPUT = '[{url:"__PORTAL_PRECACHE__",revision:"__PORTAL_PRECACHE__"}]'
 
@@ -141,9 +139,11 @@ def precache_entries(site: Path, search_index: Path) -> list[Entry]:
     missing = [name for name in PAGES if not (site / name).is_file()]
     if missing:
         raise ServiceWorkerError(f"service worker: {', '.join(missing)} missing from {site}; it must be precached")
-    entries = _entries(site, SHELL + PAGES) + _entries(search_index, SEARCH, SEARCH_URL)
+    shards = [""] + [f"{folder}/" for folder in pagefind_index.read_manifest(search_index) or []]
+    entries = _entries(site, SHELL + PAGES) + _entries(search_index, SEARCH_RUNTIME, SEARCH_URL)
+    entries += [entry for shard in shards for entry in _entries(search_index / shard, SEARCH, SEARCH_URL + shard)]
     entries = [entry for entry in entries if not _display_only(search_index, entry.url)]
-    index = _entries(search_index, [SEARCH_INDEX], SEARCH_URL)
+    index = [entry for shard in shards for entry in _entries(search_index / shard, [SEARCH_INDEX], SEARCH_URL + shard)]
     if sum(entry.size for entry in index) <= SEARCH_INDEX_BUDGET:
         entries += index
     return sorted(entries, key=lambda entry: entry.url)
@@ -153,7 +153,7 @@ def _display_only(search_index: Path, url: str) -> bool:
     """A filter that only carries what results show (`_name`, `_info`, `_agency`: see
     search_index.py): a search never loads it, so it is not worth precaching. Pagefind names
     filter files by hash; the filter's name is at the start of the file."""
-    if not url.startswith(SEARCH_URL + "filter/"):
+    if not _FILTER.match(url):
         return False
     head = gzip.decompress((search_index / url.removeprefix(SEARCH_URL)).read_bytes())[:64]
     # "pagefind_dcd", then CBOR: a 2-item array (0x82) whose first item is the filter's name, a short

@@ -77,8 +77,10 @@ const result = await generateSW({
       },
     },
     {
-      // Pagefind's fragments and index chunks are named by their content: never stale.
-      urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/pagefind\/(fragment|index|filter)\//.test(url.pathname),
+      // Pagefind's fragments and index chunks, in every shard (pagefind/s1/, ...), are named by
+      // their content: never stale.
+      urlPattern: ({ url, sameOrigin }) =>
+        sameOrigin && /\/pagefind\/(s[0-9]+\/)?(fragment|index|filter)\//.test(url.pathname),
       handler: "CacheFirst",
       options: {
         cacheName: "dvc-search",

@@ -4,7 +4,8 @@ One definition for both the publisher (which sets `Content-Type` and `Cache-Cont
 object) and the CDN (whose cache policies honour those headers within their bounds).
 
 - fingerprinted files (the name carries a content hash: Material's `bundle.<hash>.min.js`,
-  Pagefind's `pagefind/{fragment,index,filter}/…` and `*.pf_meta`) never change: cached for a year;
+  Pagefind's `pagefind/{fragment,index,filter}/…` and `*.pf_meta`, in each shard's `pagefind/s<n>/`
+  too) never change: cached for a year;
 - the service worker and the web manifest are revalidated on every load, so a new version is
   picked up at once;
 - everything else (HTML, JSON exports, Pagefind's unhashed entry and loaders) for five minutes;
@@ -29,14 +30,17 @@ LONG_PATTERNS = (
     "pagefind/fragment/*",
     "pagefind/index/*",
     "pagefind/filter/*",
-    "pagefind/*.pf_meta",
+    "pagefind/*.pf_meta",  # CloudFront's * crosses slashes: the shards' metadata too
+    "pagefind/s*/fragment/*",
+    "pagefind/s*/index/*",
+    "pagefind/s*/filter/*",
 )
 
 REVALIDATED_PATHS = frozenset({"sw.js", "manifest.webmanifest"})
 _FINGERPRINTED = (
     re.compile(r"^assets/(javascripts|stylesheets)/(.+/)?[^/]+\.[0-9a-f]{8}\.min\.(js|css)(\.map)?$"),
-    re.compile(r"^pagefind/(fragment|index|filter)/"),
-    re.compile(r"^pagefind/[^/]+\.pf_meta$"),
+    re.compile(r"^pagefind/(s[0-9]+/)?(fragment|index|filter)/"),
+    re.compile(r"^pagefind/(s[0-9]+/)?[^/]+\.pf_meta$"),
 )
 
 CONTENT_TYPES = {

@@ -8,7 +8,6 @@ const PAGE_SIZE = 20;
 const RERANKED = PAGE_SIZE; // results whose details load first (they are shown anyway) to be ordered by their names
 const OFFLINE_PAGE_SIZE = 200; // offline, missing details fail at once: show every kept result
 const siteRoot = new URL("../../", import.meta.url);
-let pagefind;
 // A newer version of the site took over this open page: its search index replaced the one this
 // page loaded, whose files may be gone. The page's address holds the search, so a reload resumes.
 let replaced = false;
@@ -51,28 +50,51 @@ function queryRules() {
   return rulesLoaded;
 }
 
-async function engine() {
-  if (!pagefind) {
-    pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
+// The index is split into shards (catalog_build/search_index.py): pagefind/ holds the first, with
+// Pagefind's loader and WebAssembly, and pagefind/shards.json lists the others, which are merged
+// into it (they share its WebAssembly) and searched with it. The list is fetched beside the loader.
+let engineLoaded;
+function engine() {
+  engineLoaded ??= loadEngine().catch((error) => {
+    engineLoaded = undefined; // the next search tries again
+    throw error;
+  });
+  return engineLoaded;
+}
+
+async function loadEngine() {
+  const [search, shards] = await Promise.all([import(new URL("pagefind/pagefind.js", siteRoot).href), shardList()]);
+  try {
     // The code is for display and for queries that are a code: it must not rank.
+    const options = { baseUrl: siteRoot.pathname, ranking: { metaWeights: { title: 5.0, code: 0.0 } } };
     // noWorker: the index is small, so searching on the page costs nothing a phone notices, and it
     // saves downloading Pagefind's worker script (12 KB) before the first result.
-    await pagefind.options({
-      baseUrl: siteRoot.pathname,
-      noWorker: true,
-      ranking: { metaWeights: { title: 5.0, code: 0.0 } },
-    });
+    await search.options({ ...options, noWorker: true });
+    // An empty query settles once the first shard has loaded or failed to: a merge waits for its
+    // WebAssembly without end, so without this a failed load would leave the page searching.
+    const first = search.search("");
+    const merged = shards.map((folder) => search.mergeIndex(new URL(`pagefind/${folder}`, siteRoot).pathname, options));
+    await Promise.all([first, ...merged]);
+  } catch (error) {
+    await search.destroy(); // so that trying again does not merge a shard twice
+    throw error;
   }
-  return pagefind;
+  return search;
+}
+
+async function shardList() {
+  // A fresh list every time, as Pagefind fetches its entry files (`ts` is ignored offline).
+  const response = await fetch(new URL(`pagefind/shards.json?ts=${Date.now()}`, siteRoot));
+  if (!response.ok) throw new Error(`pagefind/shards.json: ${response.status}`);
+  return (await response.json()).shards;
 }
 
 // The rewritten query first; when it finds fewer than three procedures, the query as typed too,
 // its results after the first ones (a rewrite can miss: "làm việc" is not "cấp việc"). The first
 // RERANKED results are then ordered by how well their name answers the query (rank()).
 async function find(query, filters) {
-  const search = await engine();
+  const [search, rules] = await Promise.all([engine(), query ? queryRules() : NO_RULES]);
   if (!query) return (await search.search(null, { filters })).results;
-  const rules = await queryRules();
   const typed = words(query);
   const rewritten = rewrite(typed, rules) || typed;
   const plain = rewrite(typed, rules, { rewrites: false }) || typed;
