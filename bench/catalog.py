@@ -6,12 +6,16 @@
   first search costs from a cold cache;
 - synthetic catalogues of 1,000 and 10,000 procedures: per-stage times, the ratio to a bare
   `mkdocs build` of the same Markdown, peak memory of each, the one-change rebuild, the size of the
-  output, a cold search.
+  output, a cold search;
+- the search index alone (`--shards`), on the shipped catalogue and the largest synthetic one: for
+  one shard (the index before sharding) and each shard size aimed at, side by side in each round,
+  Pagefind's time after one procedure's stub changed and from cold, then the bytes of first searches.
 
 Each build runs in a fresh process (spawned), so that its peak resident memory is its own: the
 build's process and, apart, the largest of its children (page workers, Pagefind, Node).
 
     .venv/bin/python bench/catalog.py [--sizes 1000 10000] [--rounds 1] [--import-records 1000] [--skip-shipped]
+                                      [--shards 1250 2500 5000]
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import gzip
 import http.server
 import json
 import multiprocessing
+import os
 import resource
 import shutil
 import statistics
@@ -34,6 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from catalog_build import search_index  # noqa: E402
 from catalog_build.build import BuildOptions, build  # noqa: E402
 from catalog_build.importer.run import ImportOptions, run_import  # noqa: E402
 from catalog_build.site import build_site, derived_config  # noqa: E402
@@ -165,8 +171,7 @@ def bench_size(count: int, rounds: int) -> dict[str, float]:
     rebuild_walls = [r["wall"] for r in rebuilds]
     incremental = rebuilds[rebuild_walls.index(statistics.median_low(rebuild_walls))]
     from_command_line = statistics.median(command_lines)
-    entry = json.loads((ours_ws / "site" / "pagefind" / "pagefind-entry.json").read_text())
-    indexed = entry["languages"]["vi"]["page_count"]
+    indexed = search_index.indexed_pages(ours_ws / "site" / "pagefind")
     files, size = folder_size(ours_ws / "site")
     bare_files, bare_size = folder_size(bare_ws / "site")
     query = query_bytes(ours_ws / "site", QUERY)
@@ -243,6 +248,86 @@ def show(result: dict) -> None:
         f"query '{QUERY}' cold   search {search_kb:6.1f} KB gzip + page {page_kb:6.1f} KB "
         f"({result['query_requests']} requests; budget <= 250 KB for the search)"
     )
+
+
+ONE_SHARD = 1_000_000  # a shard size aimed at that makes one shard: the index as it was before sharding
+
+
+def index_once(stubs: Path, root: Path, slugs: set[str], touched: set[str], target: int) -> tuple[float, int]:
+    """Pagefind over the shards `touched` falls in (all, from nothing, when `touched` is empty), as a
+    build runs it; its wall time and the number of shards it ran."""
+    before = os.environ.get(search_index.SHARD_SIZE_VARIABLE)
+    os.environ[search_index.SHARD_SIZE_VARIABLE] = str(target)
+    try:
+        plan = search_index.plan_index(root, slugs, touched, reuse=bool(touched), fresh=not touched)
+        started = time.perf_counter()
+        search_index.wait_indexing(search_index.start_indexing(stubs, plan))
+        return time.perf_counter() - started, len(plan.dirty)
+    finally:
+        if before is None:
+            del os.environ[search_index.SHARD_SIZE_VARIABLE]
+        else:
+            os.environ[search_index.SHARD_SIZE_VARIABLE] = before
+
+
+def bench_shards(workspace: Path, label: str, targets: list[int], rounds: int, queries: tuple[str, ...]) -> dict:
+    """The search index of a built workspace, in one shard and at each shard size aimed at.
+
+    Each round, side by side: every variant from cold (all its shards at once), then one stub
+    changed (a different procedure each round) and every variant again. Then the first searches,
+    each variant published in turn into the workspace's site (its own index is put back after).
+    """
+    stubs, site = workspace / "work" / "search-src", workspace / "site"
+    slugs = {path.stem for path in (stubs / "thu-tuc").glob("*.html")}
+    variants = [ONE_SHARD, *targets]
+    roots = {target: WORK / "index" / label / str(target) for target in variants}
+    cold: dict[int, list[float]] = {target: [] for target in variants}
+    warm: dict[int, list[float]] = {target: [] for target in variants}
+    shards: dict[int, tuple[int, int]] = {}
+    originals: dict[Path, str] = {}
+    for round_ in range(rounds):
+        for target in variants:
+            seconds, count = index_once(stubs, roots[target], slugs, set(), target)
+            cold[target].append(seconds)
+            shards[target] = (count, 0)
+        slug = sorted(slugs)[len(slugs) // 3 + round_]
+        stub = stubs / "thu-tuc" / f"{slug}.html"
+        originals[stub] = stub.read_text(encoding="utf-8")
+        stub.write_text(originals[stub].replace("<p>", f"<p>sua{round_} ; ", 1), encoding="utf-8")
+        for target in variants:
+            seconds, count = index_once(stubs, roots[target], slugs, {slug}, target)
+            warm[target].append(seconds)
+            shards[target] = (shards[target][0], count)
+    result: dict = {"label": label, "procedures": len(slugs), "variants": []}
+    for target in variants:
+        search_index.publish_index(roots[target], site / "pagefind")
+        searched = {query: query_bytes(site, query)["search"] for query in queries}
+        result["variants"].append(
+            {
+                "target": target,
+                "shards": shards[target][0],
+                "reindexed_shards": shards[target][1],
+                "cold_s": statistics.median(cold[target]),
+                "one_change_s": statistics.median(warm[target]),
+                "one_change_rounds": warm[target],
+                "search_bytes": searched,
+            }
+        )
+    search_index.publish_index(workspace / "work" / "pagefind", site / "pagefind")
+    for stub, text in originals.items():  # the workspace's stubs as its build wrote them
+        stub.write_text(text, encoding="utf-8")
+    return result
+
+
+def show_shards(result: dict) -> None:
+    print(f"\n== search index in shards: {result['label']} ({result['procedures']:,} procedures) ==")
+    print("shard size aimed at   shards   one change (shards run)   cold, all at once   first search, KB gzip")
+    for variant in result["variants"]:
+        target = "one (before sharding)" if variant["target"] == ONE_SHARD else f"{variant['target']:,}"
+        rounds = ", ".join(f"{s:.2f}" for s in variant["one_change_rounds"])
+        searches = ", ".join(f"{q!r} {b / 1000:.0f}" for q, b in variant["search_bytes"].items())
+        one_change = f"{variant['one_change_s']:6.2f} s ({variant['reindexed_shards']}; {rounds})"
+        print(f"{target:<21} {variant['shards']:6d}   {one_change}   {variant['cold_s']:6.2f} s   {searches}")
 
 
 def bench_import(count: int) -> dict[str, float]:
@@ -335,6 +420,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--import-records", type=int, default=1000, help="0 to skip the import benchmark")
     parser.add_argument("--skip-shipped", action="store_true", help="skip the shipped catalogue's builds and searches")
+    parser.add_argument(
+        "--shards",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="SIZE",
+        help="shard sizes aimed at to compare with one shard, on the shipped catalogue and the largest of --sizes",
+    )
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
@@ -348,6 +441,16 @@ def main() -> None:
         result = bench_size(count, args.rounds)
         show(result)
         results.append(result)
+    if args.shards:
+        if not args.skip_shipped:
+            results.append(bench_shards(WORK / "shipped", "shipped", args.shards, args.rounds, SHIPPED_QUERIES))
+            show_shards(results[-1])
+        if args.sizes:
+            largest = max(args.sizes)
+            results.append(
+                bench_shards(WORK / f"ours-{largest}", f"{largest:,} synthetic", args.shards, args.rounds, (QUERY,))
+            )
+            show_shards(results[-1])
     (WORK / "results.json").write_text(json.dumps(results, indent=2))
 
 
