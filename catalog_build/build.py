@@ -12,6 +12,7 @@ written and runs while Python renders and MkDocs builds.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
 import threading
@@ -181,6 +182,7 @@ class _Build:
         self.staging = self.site_dir.with_name(self.site_dir.name + ".new")  # full builds go here first
         self.exports = WriteReport()  # open-data files written or removed in the work folder
         self.stubs = WriteReport()  # search stubs written or removed
+        self.common_words: tuple[str, list[str]] = ("", [])  # digest of the names, their common words
 
     def run(self) -> BuildReport:
         dirty = (
@@ -264,6 +266,7 @@ class _Build:
                 "complete_site": True,
                 "outputs": sorted(outputs),
                 "exports": sorted(exported),
+                "common_words": self.common_words,
             },
         )
         self.timer.lap("publish")
@@ -289,8 +292,8 @@ class _Build:
             saved = json.loads((self.work / LISTS_FILE).read_text())
         except (FileNotFoundError, ValueError):
             saved = {}
-        groups = saved.get("groups", {}) if saved.get("salt") == salt and not self.options.full else {}
-        return ListMemo(salt, groups, docs_dir=self.docs_dir)
+        pages = saved.get("pages", {}) if saved.get("salt") == salt and not self.options.full else {}
+        return ListMemo(salt, pages, docs_dir=self.docs_dir)
 
     def _export(self, catalogue: Catalogue) -> set[str]:
         """Write the open-data files that changed into the work folder; remove those of deleted
@@ -322,11 +325,12 @@ class _Build:
 
     def _changed(self, catalogue: Catalogue, fingerprints: dict[str, str]) -> list[str]:
         previous = self.state.get("pages", {})
+        folder = self.docs_dir / "thu-tuc"
+        present = {f"thu-tuc/{entry.name}" for entry in os.scandir(folder)} if folder.is_dir() else set()
         changed = [
             code
             for code, fp in fingerprints.items()
-            if previous.get(code) != fp
-            or not (self.docs_dir / Renderer.procedure_page_path(catalogue.procedures[code])).exists()
+            if previous.get(code) != fp or Renderer.procedure_page_path(catalogue.procedures[code]) not in present
         ]
         self.report.rerendered = len(changed)
         return changed
@@ -350,6 +354,15 @@ class _Build:
         self.timer.lap("search stubs")
         return indexer
 
+    def _common_words(self, catalogue: Catalogue) -> list[str]:
+        """The names' common words (search_terms.common_words), counted again only when a name changed."""
+        names = [p.name for p in catalogue.procedures.values()]
+        digest = hashlib.sha256("\x00".join(names).encode()).hexdigest()
+        saved = self.state.get("common_words")
+        words = saved[1] if saved and saved[0] == digest else search_terms.common_words(names)
+        self.common_words = (digest, words)
+        return words
+
     def _render(self, catalogue: Catalogue, changed: list[str]) -> set[str]:
         """Write the changed procedures' pages, records and search stubs (in worker processes) while
         the browse pages are rendered here; remove what deleted procedures left."""
@@ -357,8 +370,8 @@ class _Build:
         folders = procedure_files.Folders(self.docs_dir, self.work / "exports", self.work / "search-src")
         running = procedure_files.start(renderer, changed, folders, self.options.workers)
         pages = renderer.browse_pages()
-        names = (p.name for p in catalogue.procedures.values())
-        pages[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(names)
+        common = self._common_words(catalogue)
+        pages[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(common=common)
         write_changed(self.docs_dir, pages, self.report.docs)
         _write_lists(self.work / LISTS_FILE, renderer.lists)
         written = procedure_files.Written(docs=self.report.docs, exports=self.exports, stubs=self.stubs)
@@ -378,7 +391,7 @@ class _Build:
 def _write_lists(path: Path, lists: ListMemo) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"salt": lists.salt, "groups": lists.groups}))
+    tmp.write_text(json.dumps({"salt": lists.salt, "pages": lists.pages}))
     tmp.replace(path)
 
 
