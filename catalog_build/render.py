@@ -363,7 +363,7 @@ class Renderer:
         by_audience: dict[str, tuple[str, list[Procedure]]] = {}
         for p in cat.procedures.values():
             by_sector.setdefault(p.sector, (cat.sectors[p.sector].name, []))[1].append(p)
-            for code in dict.fromkeys(c for _, codes in p.agencies for c in codes):
+            for code in dict.fromkeys(c for codes in vars(p.agencies).values() for c in codes):
                 by_agency.setdefault(self.agency_slugs[code], (cat.agencies[code].name, []))[1].append(p)
             for level in p.levels:
                 by_level.setdefault(text.LEVEL_SLUG[level], (text.LEVEL[level], []))[1].append(p)
