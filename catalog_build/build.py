@@ -366,7 +366,7 @@ class _Build:
     def _render(self, catalogue: Catalogue, changed: list[str]) -> set[str]:
         """Write the changed procedures' pages, records and search stubs (in worker processes) while
         the browse pages are rendered here; remove what deleted procedures left."""
-        renderer = Renderer(catalogue, self._previous_lists())
+        renderer = Renderer(catalogue, self._previous_lists(), cache_dir=self.work / "markdown-templates")
         folders = procedure_files.Folders(self.docs_dir, self.work / "exports", self.work / "search-src")
         running = procedure_files.start(renderer, changed, folders, self.options.workers)
         pages = renderer.browse_pages()

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from catalog_build import text
@@ -93,9 +93,11 @@ def group_context(group: Group, cat: Any) -> dict[str, Any]:
     }
 
 
-def _environment() -> Environment:
+def _environment(cache_dir: Path | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        # compiled once, not on every build (Jinja checks each template's source is unchanged)
+        bytecode_cache=FileSystemBytecodeCache(str(cache_dir)) if cache_dir is not None else None,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -161,9 +163,13 @@ class ListMemo:
 class Renderer:
     """Renders pages; holds the lookups that several pages share."""
 
-    def __init__(self, catalogue: Catalogue, previous_lists: ListMemo | None = None) -> None:
+    def __init__(
+        self, catalogue: Catalogue, previous_lists: ListMemo | None = None, cache_dir: Path | None = None
+    ) -> None:
         self.catalogue = catalogue
-        self.env = _environment()
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+        self.env = _environment(cache_dir)
         self._items: dict[tuple[str, str], Markup] = {}
         self._sort_keys: dict[str, tuple[str, str]] = {}
         self._lines: dict[str, str] = {}  # what a procedure's line in a list is made from
