@@ -386,12 +386,13 @@ def _open_data(
     """Write the whole-catalogue exports that changed (each procedure's own record is written with
     its page): those made of groups of records from their previous versions (`index_file`, ignored
     when `fresh`), the small ones whole. Returns their paths."""
-    salt = code_fingerprint()
+    salt = code_fingerprint() + open_data.SERIALISER
     previous = open_data.PartsIndex(salt) if fresh else open_data.PartsIndex.load(index_file, salt)
     index, recent = open_data.write_catalogue(catalogue, site_url, root, previous, report)
+    index.schema = previous.schema or exports.record_schema().encode()
     files = {
         "du-lieu/co-quan.json": exports.agencies_json(catalogue).encode(),
-        "du-lieu/schema.json": exports.record_schema().encode(),
+        "du-lieu/schema.json": index.schema,
         "du-lieu/thay-doi.xml": exports.atom_feed(catalogue, site_url, recent).encode(),
     }
     for group in catalogue.groups.values():

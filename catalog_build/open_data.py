@@ -10,8 +10,15 @@ The whole catalogue comes as `danh-muc.json` (about 40 MB at 10,000 procedures, 
 CDN to compress: it compresses up to 10 MB), `danh-muc.json.gz`, `danh-muc.jsonl` (one record per
 line, for streaming) and `danh-muc.jsonl.gz`. The gzip files are concatenations of gzip members,
 one per group of up to 100 consecutive codes (`1.0003xx`), which is a valid gzip file (RFC 1952,
-2.2); a member is compressed again only when a record of its group changed, so a one-procedure
-update recompresses about 400 KB, not 40 MB.
+2.2).
+
+These four, the CSV and the call centre's quick lookup are assembled from one part per group
+(`parted.py`): a group whose codes and source files (and the code that makes the text) are those
+of the last build keeps its parts, copied from the previous files without being read; a changed
+group's records are joined again, those whose source is unchanged taken from the previous JSON
+Lines file, so a one-procedure update serialises one record, compresses about 800 KB and copies
+the rest, and whether a file changed is known from the parts without comparing 40 MB. What each
+group was made from, and where its parts lie, is kept in the work folder (`PartsIndex`).
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pydantic
+import pydantic_core
 
 from catalog_build import exports
 from catalog_build.parted import Layout, PartedFile
@@ -65,9 +75,10 @@ class GroupMemo:
 class PartsIndex:
     """The last build's groups and the layout of each whole-catalogue file (parted.py)."""
 
-    salt: str = ""
+    salt: str = ""  # the code that makes the texts (`SERIALISER` included)
     groups: dict[str, GroupMemo] = field(default_factory=dict)
     files: dict[str, Layout] = field(default_factory=dict)
+    schema: bytes = b""  # the record's JSON Schema, which only the code changes
 
     @classmethod
     def load(cls, path: Path, salt: str) -> PartsIndex:
@@ -86,6 +97,8 @@ class PartsIndex:
 
 
 INDEX_VERSION = 1
+# A new pydantic may serialise a record, or write its schema, differently from the same code.
+SERIALISER = f"pydantic {pydantic.VERSION} (core {pydantic_core.__version__})"
 
 
 @dataclass
@@ -181,17 +194,19 @@ class _GroupParts:
         cost: CatalogueReport,
     ) -> None:
         self.group, self.codes, self.catalogue, self.files, self.cost = group, codes, catalogue, files, cost
-        self.hashes = tuple(catalogue.source_hashes[code] for code in codes)
         self.digest = _digest_of(previous.salt, codes, catalogue.source_hashes)
-        old = previous.groups.get(group)
-        self.old = old
-        self.same = old is not None and old.digest == self.digest
+        self.old = previous.groups.get(group)
+        self.same = self.old is not None and self.old.digest == self.digest
         self._lines: list[bytes] | None = None
+
+    @property
+    def hashes(self) -> tuple[str, ...]:
+        return tuple(self.catalogue.source_hashes[code] for code in self.codes)
 
     def memo(self) -> GroupMemo:
         if self.same:
             assert self.old is not None
-            return self.old
+            return self.old  # unchanged: its records are not looked at
         procedures = self.catalogue.procedures
         recent = heapq.nlargest(exports.FEED_SIZE, ((procedures[c].updated.isoformat(), c) for c in self.codes))
         return GroupMemo(self.digest, tuple(self.codes), self.hashes, tuple(recent))
