@@ -26,12 +26,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import heapq
-import itertools
 import os
 import pickle
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +65,8 @@ class GroupMemo:
     """What a group's records were made from in the last build, and what they hold for the feed."""
 
     digest: bytes  # of the code salt and the group's (code, source hash) pairs
-    codes: tuple[str, ...]
-    hashes: tuple[str, ...]
+    codes: str  # joined by NUL, as are their source hashes: two strings to save and load, not 200
+    hashes: str
     recent: tuple[tuple[str, str], ...]  # its FEED_SIZE most recently updated (date, code), newest first
 
 
@@ -125,8 +124,15 @@ def write_catalogue(
     cost = cost if cost is not None else CatalogueReport()
     procedures = catalogue.procedures
     groups: dict[str, list[str]] = {}
+    runs: list[list[str]] = []  # the codes in order, cut where their group changes
+    last: str | None = None
     for code in procedures:
-        groups.setdefault(group_of(code), []).append(code)
+        group = group_of(code)
+        if group != last:
+            runs.append([])
+            last = group
+        groups.setdefault(group, []).append(code)
+        runs[-1].append(code)
     sectors = "\0".join(f"{code}\0{sector.name}" for code, sector in sorted(catalogue.sectors.items()))
     csv_salt = _digest(f"{site_url}\0{sectors}".encode())
     head = f'{{"count": {len(procedures)},\n"procedures": [\n'.encode()
@@ -155,8 +161,11 @@ def write_catalogue(
             index.groups[group], digests[group] = parts.memo(), parts.digest
         # These two are in code order, which is group order unless codes of different lengths
         # interleave groups: their parts are runs of codes of one group.
-        for run, codes in _runs(procedures):
+        numbers: dict[str, int] = {}
+        for codes in runs:
             group = group_of(codes[0])
+            number = numbers[group] = numbers.get(group, -1) + 1
+            run = f"{group}#{number}" if number else group
             same = len(codes) == len(groups[group])
             digest = digests[group] if same else _digest_of(previous.salt, codes, catalogue.source_hashes)
             _text_part(
@@ -200,8 +209,8 @@ class _GroupParts:
         self._lines: list[bytes] | None = None
 
     @property
-    def hashes(self) -> tuple[str, ...]:
-        return tuple(self.catalogue.source_hashes[code] for code in self.codes)
+    def hashes(self) -> list[str]:
+        return [self.catalogue.source_hashes[code] for code in self.codes]
 
     def memo(self) -> GroupMemo:
         if self.same:
@@ -209,7 +218,7 @@ class _GroupParts:
             return self.old  # unchanged: its records are not looked at
         procedures = self.catalogue.procedures
         recent = heapq.nlargest(exports.FEED_SIZE, ((procedures[c].updated.isoformat(), c) for c in self.codes))
-        return GroupMemo(self.digest, tuple(self.codes), self.hashes, tuple(recent))
+        return GroupMemo(self.digest, "\0".join(self.codes), "\0".join(self.hashes), tuple(recent))
 
     def data_part(self, rel: str, separator: bytes, pool: ThreadPoolExecutor) -> None:
         """The group's records joined by `separator` (and a newline after the last, in JSON Lines),
@@ -249,10 +258,11 @@ class _GroupParts:
         old_key = jsonl.key(self.group)
         if self.old is None or not isinstance(old_key, tuple) or old_key[0] != self.old.digest:
             return {}
+        codes, hashes = self.old.codes.split("\0"), self.old.hashes.split("\0")
         lines = jsonl.read(self.group).split(b"\n")
-        if len(lines) != len(self.old.codes) + 1 or lines.pop():
+        if len(lines) != len(codes) + 1 or lines.pop():
             return {}
-        return dict(zip(self.old.codes, zip(self.old.hashes, lines, strict=True), strict=True))
+        return dict(zip(codes, zip(hashes, lines, strict=True), strict=True))
 
 
 def _text_part(
@@ -274,18 +284,9 @@ def _text_part(
     return content, data
 
 
-def _runs(codes: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
-    """The codes in order, cut where their group changes; each run named by its group (and, after
-    the group's first run, its number)."""
-    seen: dict[str, int] = {}
-    for group, run in itertools.groupby(codes, group_of):
-        number = seen[group] = seen.get(group, -1) + 1
-        yield (f"{group}#{number}" if number else group), list(run)
-
-
-def _digest_of(salt: str, codes: Iterable[str], hashes: dict[str, str]) -> bytes:
+def _digest_of(salt: str, codes: list[str], hashes: dict[str, str]) -> bytes:
     """What a group's records are made from: the code's salt and each record's source file."""
-    return _digest("\0".join([salt, *(f"{code}\0{hashes[code]}" for code in codes)]).encode())
+    return _digest("\0".join([salt, *codes, *map(hashes.__getitem__, codes)]).encode())
 
 
 def _digest(data: bytes) -> bytes:
