@@ -43,6 +43,7 @@ from catalog_build.staging import IncrementalUpdate
 from catalog_build.writer import WriteReport, discard_dir, remove_files, remove_stale, replace_dir, write_changed
 
 LISTS_FILE = "lists.json"  # what each browse list was made from (render.ListMemo)
+PARTS_FILE = "catalogue-parts.pickle"  # how the whole-catalogue exports were assembled (open_data.PartsIndex)
 STATE_VERSION = 3  # 3: open-data exports live in the work folder, not in the docs
 
 
@@ -300,16 +301,13 @@ class _Build:
         procedures. Returns every export's path (relative to the site). Runs while the page
         workers render."""
         started = time.perf_counter()
-        root = self.work / "exports"
-        members = open_data.GzipMembers(self.work / "gzip-members.pickle")
-        texts = open_data.RecordTexts(self.work / "record-texts.pickle", code_fingerprint())
-        files = _open_data(catalogue, self.site_url, members, texts)
-        open_data.write_changed(root, files, self.exports)
-        exported = set(files) | {exports.procedure_json_path(p) for p in catalogue.procedures.values()}
+        root, index = self.work / "exports", self.work / PARTS_FILE
+        files = _open_data(catalogue, self.site_url, root, index, self.exports, fresh=self.options.full)
+        exported = files | {exports.record_path(code) for code in catalogue.procedures}
         previous = set(self.state["exports"]) if "exports" in self.state else None
         _remove_outdated(root, ["du-lieu"], exported, previous, self.exports)
-        members.save()
-        texts.save()
+        for replaced in ("gzip-members.pickle", "record-texts.pickle"):  # the caches before PARTS_FILE
+            (self.work / replaced).unlink(missing_ok=True)
         self.report.seconds["exports (parallel)"] = time.perf_counter() - started
         return exported
 
@@ -396,24 +394,26 @@ def _write_lists(path: Path, lists: ListMemo) -> None:
 
 
 def _open_data(
-    catalogue: Catalogue, site_url: str, members: open_data.GzipMembers, texts: open_data.RecordTexts
-) -> dict[str, bytes]:
-    """The whole-catalogue exports (each procedure's own record is written with its page)."""
-    hashes = catalogue.source_hashes
-    bodies = {
-        code: texts.text(code, hashes[code], lambda p=p: exports.procedure_json(p))  # type: ignore[misc]
-        for code, p in catalogue.procedures.items()
+    catalogue: Catalogue, site_url: str, root: Path, index_file: Path, report: WriteReport, *, fresh: bool
+) -> set[str]:
+    """Write the whole-catalogue exports that changed (each procedure's own record is written with
+    its page): those made of groups of records from their previous versions (`index_file`, ignored
+    when `fresh`), the small ones whole. Returns their paths."""
+    salt = code_fingerprint() + open_data.SERIALISER
+    previous = open_data.PartsIndex(salt) if fresh else open_data.PartsIndex.load(index_file, salt)
+    index, recent = open_data.write_catalogue(catalogue, site_url, root, previous, report)
+    index.schema = previous.schema or exports.record_schema().encode()
+    files = {
+        "du-lieu/co-quan.json": exports.agencies_json(catalogue).encode(),
+        "du-lieu/schema.json": index.schema,
+        "du-lieu/thay-doi.xml": exports.atom_feed(catalogue, site_url, recent).encode(),
     }
-    files = open_data.catalogue_files(bodies, members)
-    files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url).encode()
-    files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue).encode()
-    files["du-lieu/tra-cuu-nhanh.json"] = exports.quick_lookup_json(catalogue).encode()
-    files["du-lieu/schema.json"] = exports.record_schema().encode()
-    files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url).encode()
     for group in catalogue.groups.values():
         record = group_json(group, catalogue.procedures, catalogue.agencies)
         files[f"du-lieu/lien-thong/{group.id}.json"] = record.encode()
-    return files
+    open_data.write_changed(root, files, report)
+    index.save(index_file)
+    return set(files) | set(open_data.PARTED)
 
 
 def _remove_outdated(
