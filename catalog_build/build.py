@@ -184,6 +184,7 @@ class _Build:
         self.exports = WriteReport()  # open-data files written or removed in the work folder
         self.stubs = WriteReport()  # search stubs written or removed
         self.common_words: tuple[str, list[str]] = ("", [])  # digest of the names, their common words
+        self.indexer: _Indexer | _ReusedIndex | None = None  # Pagefind, started by _render
 
     def run(self) -> BuildReport:
         dirty = (
@@ -194,7 +195,6 @@ class _Build:
         self.report.site_mode = "incremental" if dirty else "full"
         target = self.site_dir if dirty else self.staging
         update = IncrementalUpdate(self.site_dir, self.work / "site-backup") if dirty else None
-        indexer: _Indexer | _ReusedIndex | None = None
         try:
             gc.disable()
             catalogue = load_catalogue(
@@ -217,7 +217,8 @@ class _Build:
             _write_state(self.state_file, {**self.state, "complete_site": False})
             # Search stubs are written with the pages; Pagefind then runs beside the exports and MkDocs.
             outputs = self._render(catalogue, changed)
-            indexer = self._index(catalogue, changed)
+            indexer = self.indexer
+            assert indexer is not None, "the search index starts once its stubs are written"
             exported: set[str] = set()
             gc.enable()
             rebuilt: list[str] | None = None
@@ -248,8 +249,8 @@ class _Build:
             self._finish_site(target, update)
             search_index.publish_index(self.work / "pagefind", target / "pagefind")
         except BaseException:
-            if indexer is not None:
-                indexer.stop()
+            if self.indexer is not None:
+                self.indexer.stop()
             if update is not None:
                 update.rollback()
             discard_dir(self.staging)
@@ -363,27 +364,41 @@ class _Build:
 
     def _render(self, catalogue: Catalogue, changed: list[str]) -> set[str]:
         """Write the changed procedures' pages, records and search stubs (in worker processes) while
-        the browse pages are rendered here; remove what deleted procedures left."""
+        the browse pages are rendered here; remove what deleted procedures left; start the search
+        index once its stubs are written."""
         renderer = Renderer(catalogue, self._previous_lists(), cache_dir=self.work / "markdown-templates")
         folders = procedure_files.Folders(self.docs_dir, self.work / "exports", self.work / "search-src")
         running = procedure_files.start(renderer, changed, folders, self.options.workers)
+        written = procedure_files.Written(docs=self.report.docs, exports=self.exports, stubs=self.stubs)
+        # A few changed procedures are written here at once, and Pagefind then indexes them while the
+        # browse pages are rendered. Many are written by workers beside the browse pages, and
+        # Pagefind waits for them: it would only compete with the workers for the two cores.
+        small = len(changed) <= procedure_files.CHUNK
+        if small:
+            self._collect(running, written, len(changed))
+            self.indexer = self._index(catalogue, changed)
         pages = renderer.browse_pages()
         common = self._common_words(catalogue)
         pages[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(common=common)
         write_changed(self.docs_dir, pages, self.report.docs)
         _write_lists(self.work / LISTS_FILE, renderer.lists)
-        written = procedure_files.Written(docs=self.report.docs, exports=self.exports, stubs=self.stubs)
-        show = self.options.progress and len(changed) > 500
-        with tqdm(total=len(changed), desc="render", unit="page", disable=not show, leave=False) as bar:
-            for part in running:
-                written.add(part)
-                bar.update(len(part.docs.written) + part.docs.unchanged)
+        if not small:
+            self._collect(running, written, len(changed))
+            self.indexer = self._index(catalogue, changed)
         outputs = set(pages) | set(renderer.lists.kept)
         outputs |= {Renderer.procedure_page_path(p) for p in catalogue.procedures.values()}
         previous = set(self.state["outputs"]) if "outputs" in self.state else None
         _remove_outdated(self.docs_dir, GENERATED_FOLDERS, outputs, previous, self.report.docs)
         self.timer.lap("render")
         return outputs
+
+    def _collect(self, running: Iterator[procedure_files.Written], into: procedure_files.Written, count: int) -> None:
+        """Wait for the changed procedures' files (`running`), adding what was written to `into`."""
+        show = self.options.progress and count > 500
+        with tqdm(total=count, desc="render", unit="page", disable=not show, leave=False) as bar:
+            for part in running:
+                into.add(part)
+                bar.update(len(part.docs.written) + part.docs.unchanged)
 
 
 def _write_lists(path: Path, lists: ListMemo) -> None:
