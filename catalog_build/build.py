@@ -12,6 +12,7 @@ written and runs while Python renders and MkDocs builds.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
 import threading
@@ -42,6 +43,7 @@ from catalog_build.staging import IncrementalUpdate
 from catalog_build.writer import WriteReport, discard_dir, remove_files, remove_stale, replace_dir, write_changed
 
 LISTS_FILE = "lists.json"  # what each browse list was made from (render.ListMemo)
+PARTS_FILE = "catalogue-parts.pickle"  # how the whole-catalogue exports were assembled (open_data.PartsIndex)
 STATE_VERSION = 3  # 3: open-data exports live in the work folder, not in the docs
 
 
@@ -181,6 +183,8 @@ class _Build:
         self.staging = self.site_dir.with_name(self.site_dir.name + ".new")  # full builds go here first
         self.exports = WriteReport()  # open-data files written or removed in the work folder
         self.stubs = WriteReport()  # search stubs written or removed
+        self.common_words: tuple[str, list[str]] = ("", [])  # digest of the names, their common words
+        self.indexer: _Indexer | _ReusedIndex | None = None  # Pagefind, started by _render
 
     def run(self) -> BuildReport:
         dirty = (
@@ -191,7 +195,6 @@ class _Build:
         self.report.site_mode = "incremental" if dirty else "full"
         target = self.site_dir if dirty else self.staging
         update = IncrementalUpdate(self.site_dir, self.work / "site-backup") if dirty else None
-        indexer: _Indexer | _ReusedIndex | None = None
         try:
             gc.disable()
             catalogue = load_catalogue(
@@ -214,7 +217,8 @@ class _Build:
             _write_state(self.state_file, {**self.state, "complete_site": False})
             # Search stubs are written with the pages; Pagefind then runs beside the exports and MkDocs.
             outputs = self._render(catalogue, changed)
-            indexer = self._index(catalogue, changed)
+            indexer = self.indexer
+            assert indexer is not None, "the search index starts once its stubs are written"
             exported: set[str] = set()
             gc.enable()
             rebuilt: list[str] | None = None
@@ -245,8 +249,8 @@ class _Build:
             self._finish_site(target, update)
             search_index.publish_index(self.work / "pagefind", target / "pagefind")
         except BaseException:
-            if indexer is not None:
-                indexer.stop()
+            if self.indexer is not None:
+                self.indexer.stop()
             if update is not None:
                 update.rollback()
             discard_dir(self.staging)
@@ -264,6 +268,7 @@ class _Build:
                 "complete_site": True,
                 "outputs": sorted(outputs),
                 "exports": sorted(exported),
+                "common_words": self.common_words,
             },
         )
         self.timer.lap("publish")
@@ -289,24 +294,21 @@ class _Build:
             saved = json.loads((self.work / LISTS_FILE).read_text())
         except (FileNotFoundError, ValueError):
             saved = {}
-        groups = saved.get("groups", {}) if saved.get("salt") == salt and not self.options.full else {}
-        return ListMemo(salt, groups, docs_dir=self.docs_dir)
+        pages = saved.get("pages", {}) if saved.get("salt") == salt and not self.options.full else {}
+        return ListMemo(salt, pages, docs_dir=self.docs_dir)
 
     def _export(self, catalogue: Catalogue) -> set[str]:
         """Write the open-data files that changed into the work folder; remove those of deleted
         procedures. Returns every export's path (relative to the site). Runs while the page
         workers render."""
         started = time.perf_counter()
-        root = self.work / "exports"
-        members = open_data.GzipMembers(self.work / "gzip-members.pickle")
-        texts = open_data.RecordTexts(self.work / "record-texts.pickle", code_fingerprint())
-        files = _open_data(catalogue, self.site_url, members, texts)
-        open_data.write_changed(root, files, self.exports)
-        exported = set(files) | {exports.procedure_json_path(p) for p in catalogue.procedures.values()}
+        root, index = self.work / "exports", self.work / PARTS_FILE
+        files = _open_data(catalogue, self.site_url, root, index, self.exports, fresh=self.options.full)
+        exported = files | {exports.record_path(code) for code in catalogue.procedures}
         previous = set(self.state["exports"]) if "exports" in self.state else None
         _remove_outdated(root, ["du-lieu"], exported, previous, self.exports)
-        members.save()
-        texts.save()
+        for replaced in ("gzip-members.pickle", "record-texts.pickle"):  # the caches before PARTS_FILE
+            (self.work / replaced).unlink(missing_ok=True)
         self.report.seconds["exports (parallel)"] = time.perf_counter() - started
         return exported
 
@@ -322,11 +324,12 @@ class _Build:
 
     def _changed(self, catalogue: Catalogue, fingerprints: dict[str, str]) -> list[str]:
         previous = self.state.get("pages", {})
+        folder = self.docs_dir / "thu-tuc"
+        present = {f"thu-tuc/{entry.name}" for entry in os.scandir(folder)} if folder.is_dir() else set()
         changed = [
             code
             for code, fp in fingerprints.items()
-            if previous.get(code) != fp
-            or not (self.docs_dir / Renderer.procedure_page_path(catalogue.procedures[code])).exists()
+            if previous.get(code) != fp or Renderer.procedure_page_path(catalogue.procedures[code]) not in present
         ]
         self.report.rerendered = len(changed)
         return changed
@@ -353,23 +356,38 @@ class _Build:
         self.timer.lap("search stubs")
         return indexer
 
+    def _common_words(self, catalogue: Catalogue) -> list[str]:
+        """The names' common words (search_terms.common_words), counted again only when a name changed."""
+        names = [p.name for p in catalogue.procedures.values()]
+        digest = hashlib.sha256("\x00".join(names).encode()).hexdigest()
+        saved = self.state.get("common_words")
+        words = saved[1] if saved and saved[0] == digest else search_terms.common_words(names)
+        self.common_words = (digest, words)
+        return words
+
     def _render(self, catalogue: Catalogue, changed: list[str]) -> set[str]:
         """Write the changed procedures' pages, records and search stubs (in worker processes) while
-        the browse pages are rendered here; remove what deleted procedures left."""
-        renderer = Renderer(catalogue, self._previous_lists())
+        the browse pages are rendered here; remove what deleted procedures left; start the search
+        index once its stubs are written."""
+        renderer = Renderer(catalogue, self._previous_lists(), cache_dir=self.work / "markdown-templates")
         folders = procedure_files.Folders(self.docs_dir, self.work / "exports", self.work / "search-src")
         running = procedure_files.start(renderer, changed, folders, self.options.workers)
+        written = procedure_files.Written(docs=self.report.docs, exports=self.exports, stubs=self.stubs)
+        # A few changed procedures are written here at once, and Pagefind then indexes them while the
+        # browse pages are rendered. Many are written by workers beside the browse pages, and
+        # Pagefind waits for them: it would only compete with the workers for the two cores.
+        small = len(changed) <= procedure_files.CHUNK
+        if small:
+            self._collect(running, written, len(changed))
+            self.indexer = self._index(catalogue, changed)
         pages = renderer.browse_pages()
-        names = (p.name for p in catalogue.procedures.values())
-        pages[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(names)
+        common = self._common_words(catalogue)
+        pages[search_terms.TERMS_FILE] = Synonyms(catalogue.search_terms).query_rules(common=common)
         write_changed(self.docs_dir, pages, self.report.docs)
         _write_lists(self.work / LISTS_FILE, renderer.lists)
-        written = procedure_files.Written(docs=self.report.docs, exports=self.exports, stubs=self.stubs)
-        show = self.options.progress and len(changed) > 500
-        with tqdm(total=len(changed), desc="render", unit="page", disable=not show, leave=False) as bar:
-            for part in running:
-                written.add(part)
-                bar.update(len(part.docs.written) + part.docs.unchanged)
+        if not small:
+            self._collect(running, written, len(changed))
+            self.indexer = self._index(catalogue, changed)
         outputs = set(pages) | set(renderer.lists.kept)
         outputs |= {Renderer.procedure_page_path(p) for p in catalogue.procedures.values()}
         previous = set(self.state["outputs"]) if "outputs" in self.state else None
@@ -377,33 +395,43 @@ class _Build:
         self.timer.lap("render")
         return outputs
 
+    def _collect(self, running: Iterator[procedure_files.Written], into: procedure_files.Written, count: int) -> None:
+        """Wait for the changed procedures' files (`running`), adding what was written to `into`."""
+        show = self.options.progress and count > 500
+        with tqdm(total=count, desc="render", unit="page", disable=not show, leave=False) as bar:
+            for part in running:
+                into.add(part)
+                bar.update(len(part.docs.written) + part.docs.unchanged)
+
 
 def _write_lists(path: Path, lists: ListMemo) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"salt": lists.salt, "groups": lists.groups}))
+    tmp.write_text(json.dumps({"salt": lists.salt, "pages": lists.pages}))
     tmp.replace(path)
 
 
 def _open_data(
-    catalogue: Catalogue, site_url: str, members: open_data.GzipMembers, texts: open_data.RecordTexts
-) -> dict[str, bytes]:
-    """The whole-catalogue exports (each procedure's own record is written with its page)."""
-    hashes = catalogue.source_hashes
-    bodies = {
-        code: texts.text(code, hashes[code], lambda p=p: exports.procedure_json(p))  # type: ignore[misc]
-        for code, p in catalogue.procedures.items()
+    catalogue: Catalogue, site_url: str, root: Path, index_file: Path, report: WriteReport, *, fresh: bool
+) -> set[str]:
+    """Write the whole-catalogue exports that changed (each procedure's own record is written with
+    its page): those made of groups of records from their previous versions (`index_file`, ignored
+    when `fresh`), the small ones whole. Returns their paths."""
+    salt = code_fingerprint() + open_data.SERIALISER
+    previous = open_data.PartsIndex(salt) if fresh else open_data.PartsIndex.load(index_file, salt)
+    index, recent = open_data.write_catalogue(catalogue, site_url, root, previous, report)
+    index.schema = previous.schema or exports.record_schema().encode()
+    files = {
+        "du-lieu/co-quan.json": exports.agencies_json(catalogue).encode(),
+        "du-lieu/schema.json": index.schema,
+        "du-lieu/thay-doi.xml": exports.atom_feed(catalogue, site_url, recent).encode(),
     }
-    files = open_data.catalogue_files(bodies, members)
-    files["du-lieu/danh-muc.csv"] = exports.catalogue_csv(catalogue, site_url).encode()
-    files["du-lieu/co-quan.json"] = exports.agencies_json(catalogue).encode()
-    files["du-lieu/tra-cuu-nhanh.json"] = exports.quick_lookup_json(catalogue).encode()
-    files["du-lieu/schema.json"] = exports.record_schema().encode()
-    files["du-lieu/thay-doi.xml"] = exports.atom_feed(catalogue, site_url).encode()
     for group in catalogue.groups.values():
         record = group_json(group, catalogue.procedures, catalogue.agencies)
         files[f"du-lieu/lien-thong/{group.id}.json"] = record.encode()
-    return files
+    open_data.write_changed(root, files, report)
+    index.save(index_file)
+    return set(files) | set(open_data.PARTED)
 
 
 def _remove_outdated(

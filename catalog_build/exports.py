@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from catalog_build import text
-from catalog_build.models import ChannelKind, Procedure, TimeUnit
+from catalog_build.models import ChannelKind, Procedure, Sector, TimeUnit, slug_of
 
 if TYPE_CHECKING:
     from catalog_build.loader import Catalogue
@@ -36,7 +37,12 @@ def procedure_url(procedure: Procedure, site_url: str) -> str:
 
 def procedure_json_path(procedure: Procedure) -> str:
     """Where a procedure's JSON export lives, relative to the site root."""
-    return f"du-lieu/thu-tuc/{procedure.slug}.json"
+    return record_path(procedure.code)
+
+
+def record_path(code: str) -> str:
+    """`procedure_json_path` from the code alone."""
+    return f"du-lieu/thu-tuc/{slug_of(code)}.json"
 
 
 def procedure_json(procedure: Procedure) -> str:
@@ -70,38 +76,66 @@ def agencies_json(catalogue: Catalogue) -> str:
 def quick_lookup_json(catalogue: Catalogue) -> str:
     """What the call centre's console searches while a caller waits: every procedure's code, name,
     sector and keywords, and every FAQ entry (about 150 bytes a procedure)."""
-    procedures = [
-        {"code": p.code, "name": p.name, "sector": p.sector, "keywords": list(p.keywords)}
-        for p in catalogue.procedures.values()
-    ]
+    procedures = [_lookup_entry(p) for p in catalogue.procedures.values()]
     faq = [entry.model_dump(mode="json", exclude_none=True) for entry in catalogue.faq]
     return json.dumps({"procedures": procedures, "faq": faq}, ensure_ascii=False, indent=None) + "\n"
 
 
+QUICK_LOOKUP_HEAD = '{"procedures": ['
+QUICK_LOOKUP_SEPARATOR = ", "
+
+
+def quick_lookup_entries(procedures: Iterable[Procedure]) -> str:
+    """Some procedures' entries in `quick_lookup_json`, as they appear in it."""
+    return QUICK_LOOKUP_SEPARATOR.join(json.dumps(_lookup_entry(p), ensure_ascii=False) for p in procedures)
+
+
+def quick_lookup_tail(catalogue: Catalogue) -> str:
+    """What follows the procedures' entries in `quick_lookup_json`: the FAQ."""
+    faq = [entry.model_dump(mode="json", exclude_none=True) for entry in catalogue.faq]
+    return '], "faq": ' + json.dumps(faq, ensure_ascii=False, indent=None) + "}\n"
+
+
+def _lookup_entry(p: Procedure) -> dict[str, Any]:
+    return {"code": p.code, "name": p.name, "sector": p.sector, "keywords": list(p.keywords)}
+
+
 def catalogue_csv(catalogue: Catalogue, site_url: str) -> str:
+    return CSV_HEAD + csv_rows(catalogue.procedures.values(), catalogue.sectors, site_url)
+
+
+def _csv_text(rows: Iterable[Iterable[str]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for p in catalogue.procedures.values():
-        writer.writerow(
-            (
-                p.code,
-                p.name,
-                p.sector,
-                catalogue.sectors[p.sector].name,
-                ";".join(level.value for level in p.levels),
-                p.online_level.value,
-                ";".join(a.value for a in p.audiences),
-                ";".join(p.agencies.executing),
-                p.updated.isoformat(),
-                procedure_url(p, site_url),
-            )
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+CSV_HEAD = "\ufeff" + _csv_text([CSV_COLUMNS])  # the BOM makes spreadsheet programs read UTF-8
+
+
+def csv_rows(procedures: Iterable[Procedure], sectors: dict[str, Sector], site_url: str) -> str:
+    """Some procedures' rows of `catalogue_csv`."""
+    return _csv_text(
+        (
+            p.code,
+            p.name,
+            p.sector,
+            sectors[p.sector].name,
+            ";".join(level.value for level in p.levels),
+            p.online_level.value,
+            ";".join(a.value for a in p.audiences),
+            ";".join(p.agencies.executing),
+            p.updated.isoformat(),
+            procedure_url(p, site_url),
         )
-    return "\ufeff" + out.getvalue()  # the BOM makes spreadsheet programs read UTF-8
+        for p in procedures
+    )
 
 
-def atom_feed(catalogue: Catalogue, site_url: str) -> str:
-    recent = sorted(catalogue.procedures.values(), key=lambda p: (p.updated, p.code), reverse=True)[:FEED_SIZE]
+def atom_feed(catalogue: Catalogue, site_url: str, recent: list[Procedure] | None = None) -> str:
+    """The FEED_SIZE most recently updated procedures (`recent`, when the caller knows them)."""
+    if recent is None:
+        recent = sorted(catalogue.procedures.values(), key=lambda p: (p.updated, p.code), reverse=True)[:FEED_SIZE]
     updated = recent[0].updated.isoformat() if recent else "1970-01-01"
     entries = "".join(
         f"<entry><id>{escape(procedure_url(p, site_url))}</id><title>{escape(p.name)}</title>"

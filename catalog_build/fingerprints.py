@@ -42,12 +42,17 @@ def page_fingerprints(catalogue: Catalogue, site_url: str) -> dict[str, str]:
         faq.setdefault(entry.procedure, []).append(entry.question + "\0" + entry.answer)
     fingerprints = {}
     groups = memberships(catalogue.groups)
-    for code, p in catalogue.procedures.items():
-        parts = [base, catalogue.source_hashes[code], catalogue.sectors[p.sector].name]
-        parts += [catalogue.agencies[a].name for _, codes in p.agencies for a in codes]
-        parts += [catalogue.procedures[r].name for r in p.related]
-        parts += faq.get(code, [])
-        parts += [f"group {group.id} {group.name}" for group in groups.get(code, [])]
+    agency_names = {code: agency.name for code, agency in catalogue.agencies.items()}
+    sector_names = {code: sector.name for code, sector in catalogue.sectors.items()}
+    procedures, hashes = catalogue.procedures, catalogue.source_hashes
+    for code, p in procedures.items():
+        parts = [base, hashes[code], sector_names[p.sector]]
+        parts += [agency_names[a] for codes in vars(p.agencies).values() for a in codes]
+        parts += [procedures[r].name for r in p.related]
+        if code in faq:
+            parts += faq[code]
+        if code in groups:
+            parts += [f"group {group.id} {group.name}" for group in groups[code]]
         fingerprints[code] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
     return fingerprints
 

@@ -35,10 +35,11 @@ byte for byte as a plain `mkdocs build` makes them.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,8 +166,13 @@ def _run(
     for file in doc_files:
         if file.page is None:
             Page(None, file, config)
+    titles = _NavTitles(cache_dir, fresh=not light)
     for page in nav.pages:  # their titles are in every page's navigation
+        if light and page.file.src_uri not in (only or ()) and titles.restore(page, config):
+            continue
         _populate_page(page, config, files)
+        titles.remember(page)
+    titles.save()
     env = config.plugins.on_env(env, config=config, files=files)
     env.auto_reload = False
     _memoise_nav(env, nav, config)
@@ -219,7 +225,10 @@ def _render_all(count: int, workers: int, progress: bool, meanwhile: Callable[[]
     outcome = _Outcome(SiteReport(pages=count))
     bar = tqdm(total=count, desc="site", unit="page", leave=False, disable=not progress or count < 500)
     # In this process (one worker, or one chunk), warnings reach the caller's counter directly.
-    results = fork_map(_render_chunk, _JOB.pages, workers=workers, chunk=CHUNK, initializer=_prepare_worker)
+    # A few pages are still split between the workers: this process is busy with `meanwhile`
+    # (the open-data exports) and would otherwise render them only after it.
+    chunk = min(CHUNK, max(1, -(-count // workers))) if meanwhile is not None else CHUNK
+    results = fork_map(_render_chunk, _JOB.pages, workers=workers, chunk=chunk, initializer=_prepare_worker)
     try:
         if meanwhile is not None:
             meanwhile()
@@ -273,6 +282,45 @@ def _render_chunk(pages: Sequence[Page]) -> tuple[int, int, int, str | None]:
 
 def _warnings() -> int:
     return 0 if _WORKER_COUNTER is None else sum(count for _, count in _WORKER_COUNTER.get_counts())
+
+
+class _NavTitles:
+    """The titles the navigation's pages had when last rendered, by source modification time and
+    size. The navigation shows them on every page; a partial build that renders none of those
+    pages reads their source (for their metadata) and takes the title from here instead of
+    converting their Markdown. Written afresh by every build that is not partial: the config and
+    theme are then the same for a partial build as when the titles were taken."""
+
+    def __init__(self, cache_dir: Path | None, *, fresh: bool) -> None:
+        self.file = cache_dir / "nav-titles.json" if cache_dir is not None else None
+        self.titles: dict[str, list[Any]] = {}
+        self.changed = fresh
+        if self.file is not None and not fresh:
+            with suppress(FileNotFoundError, ValueError):
+                self.titles = json.loads(self.file.read_text())
+
+    def restore(self, page: Page, config: MkDocsConfig) -> bool:
+        saved = self.titles.get(page.file.src_uri)
+        stat = Path(page.file.abs_src_path).stat() if page.file.abs_src_path else None
+        if saved is None or stat is None or saved[:2] != [stat.st_mtime_ns, stat.st_size]:
+            return False
+        page.read_source(config)
+        page._title_from_render = saved[2]
+        page.content = ""  # as after rendering: the title never falls back to the Markdown's text
+        return True
+
+    def remember(self, page: Page) -> None:
+        if page.file.abs_src_path:
+            stat = Path(page.file.abs_src_path).stat()
+            self.titles[page.file.src_uri] = [stat.st_mtime_ns, stat.st_size, page._title_from_render]
+            self.changed = True
+
+    def save(self) -> None:
+        if self.file is not None and self.changed:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.titles, ensure_ascii=False))
+            tmp.replace(self.file)
 
 
 NAV_TEMPLATE = "partials/nav.html"

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from catalog_build import text
@@ -93,9 +93,11 @@ def group_context(group: Group, cat: Any) -> dict[str, Any]:
     }
 
 
-def _environment() -> Environment:
+def _environment(cache_dir: Path | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        # compiled once, not on every build (Jinja checks each template's source is unchanged)
+        bytecode_cache=FileSystemBytecodeCache(str(cache_dir)) if cache_dir is not None else None,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -141,33 +143,36 @@ def _clip(value: str, limit: int) -> str:
 
 @dataclass
 class ListMemo:
-    """What each browse list was made from in a build (a digest per group), to skip unchanged ones.
-    `salt` holds what every list depends on besides its group (templates, site address)."""
+    """What each browse-list page was made from in a build (a digest per page), to skip unchanged
+    ones. `salt` holds what every page depends on besides its own lines (templates, site address)."""
 
     salt: str
-    groups: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # docs path -> digest
     kept: list[str] = field(default_factory=list)
     docs_dir: Path | None = None
 
-    def digest(self, label: str, title: str, procedures: list[Procedure]) -> str:
-        parts = [self.salt, label, title, str(LIST_PAGE_SIZE)]
-        parts += [f"{p.code}\x01{p.slug}\x01{p.name}\x01{p.levels}\x01{p.online_level}" for p in procedures]
-        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    def digest(self, *parts: str) -> str:
+        return hashlib.sha256("\x00".join((self.salt, *parts)).encode()).hexdigest()
 
-    def unchanged(self, key: str, digest: str, paths: list[str]) -> bool:
-        if self.groups.get(key) != digest:
+    def unchanged(self, path: str, digest: str) -> bool:
+        if self.pages.get(path) != digest:
             return False
-        return self.docs_dir is None or all((self.docs_dir / path).is_file() for path in paths)
+        return self.docs_dir is None or (self.docs_dir / path).is_file()
 
 
 class Renderer:
     """Renders pages; holds the lookups that several pages share."""
 
-    def __init__(self, catalogue: Catalogue, previous_lists: ListMemo | None = None) -> None:
+    def __init__(
+        self, catalogue: Catalogue, previous_lists: ListMemo | None = None, cache_dir: Path | None = None
+    ) -> None:
         self.catalogue = catalogue
-        self.env = _environment()
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+        self.env = _environment(cache_dir)
         self._items: dict[tuple[str, str], Markup] = {}
         self._sort_keys: dict[str, tuple[str, str]] = {}
+        self._lines: dict[str, str] = {}  # what a procedure's line in a list is made from
         self.previous_lists = previous_lists
         self.lists = ListMemo(previous_lists.salt if previous_lists else "")
 
@@ -296,24 +301,30 @@ class Renderer:
             )
         return self._items[key]
 
+    def _line(self, p: Procedure) -> str:
+        line = self._lines.get(p.code)
+        if line is None:
+            line = self._lines[p.code] = f"{p.code}\x01{p.name}\x01{p.levels}\x01{p.online_level}"
+        return line
+
     def _paged(self, folder: str, slug: str, label: str, title: str, procedures: list[Procedure]) -> dict[str, str]:
         """One group's procedures, LIST_PAGE_SIZE per page: /folder/slug/, /folder/slug/trang-2/, ...
 
-        A group whose pages are made from the same things as in the previous build (its label and
-        its procedures' codes, names, levels and online levels, in order) is not rendered again:
-        its pages are listed in `self.lists.kept` instead (a one-procedure change re-renders the
-        few lists it appears in, not a thousand)."""
+        A page made from the same things as in the previous build (its group's label, size and
+        number of pages, and its own procedures' codes, names, levels and online levels, in order)
+        is not rendered again: it is listed in `self.lists.kept` instead. A one-procedure change
+        then re-renders the few pages whose lines it changes or shifts, not a thousand."""
         chunks = [procedures[i : i + LIST_PAGE_SIZE] for i in range(0, len(procedures), LIST_PAGE_SIZE)] or [[]]
-        paths = [f"{folder}/{slug}.md"] + [f"{folder}/{slug}/trang-{n}.md" for n in range(2, len(chunks) + 1)]
-        key, digest = f"{folder}/{slug}", self.lists.digest(label, title, procedures)
-        self.lists.groups[key] = digest
-        if self.previous_lists is not None and self.previous_lists.unchanged(key, digest, paths):
-            self.lists.kept += paths
-            return {}
+        shape = f"{label}\x00{title}\x00{LIST_PAGE_SIZE}\x00{len(procedures)}\x00{len(chunks)}"
         pages = {}
         for number, chunk in enumerate(chunks, start=1):
             first = number == 1
             path = f"{folder}/{slug}.md" if first else f"{folder}/{slug}/trang-{number}.md"
+            digest = self.lists.digest(shape, str(number), *map(self._line, chunk))
+            self.lists.pages[path] = digest
+            if self.previous_lists is not None and self.previous_lists.unchanged(path, digest):
+                self.lists.kept.append(path)
+                continue
             group_base = "./" if first else "../"
             pager = (
                 [
@@ -358,7 +369,7 @@ class Renderer:
         by_audience: dict[str, tuple[str, list[Procedure]]] = {}
         for p in cat.procedures.values():
             by_sector.setdefault(p.sector, (cat.sectors[p.sector].name, []))[1].append(p)
-            for code in dict.fromkeys(c for _, codes in p.agencies for c in codes):
+            for code in dict.fromkeys(c for codes in vars(p.agencies).values() for c in codes):
                 by_agency.setdefault(self.agency_slugs[code], (cat.agencies[code].name, []))[1].append(p)
             for level in p.levels:
                 by_level.setdefault(text.LEVEL_SLUG[level], (text.LEVEL[level], []))[1].append(p)

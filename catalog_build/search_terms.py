@@ -79,14 +79,16 @@ class Synonyms:
         joined = [entry.replace(" ", "") for entry in wanted if " " in entry]
         return [entry for entry in wanted if f" {entry} " not in padded] + joined
 
-    def query_rules(self, names: Iterable[str] = ()) -> str:
+    def query_rules(self, names: Iterable[str] = (), common: list[str] | None = None) -> str:
         """The JSON search.js reads: rewrites longest first, stop words, known phrases, all folded,
-        and the words common enough in `names` that a longer query is searched without them."""
+        and the words common enough in `names` that a longer query is searched without them
+        (`common`: those words, already counted)."""
         rewrites = sorted(
             ((normalise(source), normalise(target)) for source, target in self.terms.rewrites.items()),
             key=lambda pair: -len(pair[0]),
         )
         stopwords = sorted({normalise(word) for word in self.terms.stopwords}, key=lambda w: -len(w))
         phrases = sorted({entry for group in self.groups for entry in group if " " in entry}, key=lambda w: -len(w))
-        rules = {"rewrites": rewrites, "stopwords": stopwords, "phrases": phrases, "common": common_words(names)}
+        common = common_words(names) if common is None else common
+        rules = {"rewrites": rewrites, "stopwords": stopwords, "phrases": phrases, "common": common}
         return json.dumps(rules, ensure_ascii=False) + "\n"

@@ -22,10 +22,23 @@ from catalog_build.models import (
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 
 
+class _WithoutMarks(dict[int, int | None]):
+    """A str.translate table that drops combining marks (category Mn), learning each character's
+    category once: a catalogue's names are folded at C speed, not a Python call per character."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code)) == "Mn" else code
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _WithoutMarks()
+
+
 def fold(text: str) -> str:
     """'Đăng ký khai sinh' -> 'Dang ky khai sinh': what people type on a phone without diacritics."""
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+    return unicodedata.normalize("NFC", decomposed.translate(_WITHOUT_MARKS))
 
 
 _ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"

@@ -1,0 +1,85 @@
+"""Validated procedures as the record cache keeps them: a summary at hand, the rest on demand.
+
+A rebuild after one change still reads every record, because lists, fingerprints and the
+whole-catalogue exports span the catalogue; but they read only a few fields of each. Unpickling
+10,000 full records (cases, documents, channels, fees: half a million objects) took most of
+such a rebuild's validation; unpickling their summaries and keeping each full record as bytes
+takes a tenth of that. A `ProcedureRecord` answers the summary's fields itself and unpickles the
+full record the first time anything else is asked of it (a page, its JSON, its search stub).
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+from catalog_build.models import Level, Procedure, slug_of
+
+# What passes over the whole catalogue in a rebuild reads: browse lists, fingerprints, cross-
+# references, the CSV, quick-lookup and Atom exports, the search page's filters.
+SUMMARY_FIELDS = (
+    "code",
+    "name",
+    "sector",
+    "levels",
+    "online_level",
+    "audiences",
+    "agencies",
+    "related",
+    "updated",
+    "keywords",
+)
+
+
+def summary_of(procedure: Procedure) -> tuple[Any, ...]:
+    return tuple(getattr(procedure, name) for name in SUMMARY_FIELDS)
+
+
+def blob_of(procedure: Procedure) -> bytes:
+    return pickle.dumps(procedure, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class ProcedureRecord:
+    """A validated procedure: the summary's fields are attributes, anything else is read from the
+    full record, unpickled once on first use."""
+
+    __slots__ = (*SUMMARY_FIELDS, "_blob", "_full")
+
+    def __init__(self, summary: tuple[Any, ...], blob: bytes, full: Procedure | None = None) -> None:
+        for name, value in zip(SUMMARY_FIELDS, summary, strict=True):
+            object.__setattr__(self, name, value)
+        self._blob = blob
+        self._full = full
+
+    @classmethod
+    def of(cls, procedure: Procedure) -> ProcedureRecord:
+        return cls(summary_of(procedure), blob_of(procedure), procedure)
+
+    @property
+    def full(self) -> Procedure:
+        if self._full is None:
+            self._full = pickle.loads(self._blob)
+        return self._full
+
+    @property
+    def slug(self) -> str:
+        return slug_of(self.code)
+
+    @property
+    def level(self) -> Level:
+        return self.levels[0]
+
+    def __getattr__(self, name: str) -> Any:  # only for what the slots do not hold
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.full, name)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ProcedureRecord):
+            return self.full == other.full
+        return self.full == other
+
+    __hash__ = None  # type: ignore[assignment]  # as pydantic models: mutable, compared by value
+
+    def __repr__(self) -> str:
+        return f"ProcedureRecord({self.code!r}, {self.name!r})"
