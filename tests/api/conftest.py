@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
+from moto.dynamodb.models import dynamodb_backends
 
 from chalicelib.core import clock as clock_module
 from chalicelib.core.clock import FixedClock
@@ -16,11 +18,36 @@ from chalicelib.store.base import create_tables
 from chalicelib.store.files import create_buckets
 from devstack.gateway import GatewayTestClient as TestClient
 
+# (account, region, tables) as `create_tables()` left them in this worker's first test: empty.
+_pristine: tuple[str, str, dict[str, Any]] | None = None
+
+
+def _fresh_tables() -> None:
+    """Every table, empty, as `create_tables()` makes it. The first test of a worker creates them
+    through the API; later tests get a deep copy of that result from moto's backend: the same
+    tables (indexes, TTL, streams, no items), for 2 ms instead of some 150 calls and 0.3 s a test."""
+    global _pristine
+    if _pristine is None:
+        create_tables()
+        account, region, tables = _created_tables()
+        _pristine = (account, region, copy.deepcopy(tables))
+        return
+    account, region, tables = _pristine
+    dynamodb_backends[account][region].tables.update(copy.deepcopy(tables))
+
+
+def _created_tables() -> tuple[str, str, dict[str, Any]]:
+    from chalicelib.store.accounts import Account
+
+    arn = Account.describe_table()["TableArn"]  # arn:aws:dynamodb:REGION:ACCOUNT:table/NAME
+    region, account = arn.split(":")[3:5]
+    return account, region, dynamodb_backends[account][region].tables
+
 
 @pytest.fixture(autouse=True)
 def aws() -> Iterator[None]:
     with mock_aws():
-        create_tables()
+        _fresh_tables()
         create_buckets()
         yield
 

@@ -76,7 +76,9 @@ def test_every_acknowledged_write_survives_kill_9(launcher: Launcher):
     writers = Writers(launcher)
     for thread in writers.threads:
         thread.start()
-    _wait_for(lambda: sum(map(len, writers.acknowledged)) >= 400)
+    # A hundred acknowledged writes, then the kill, with every writer mid-request: what is proved does
+    # not grow with the count (bench/durability.py runs the same kill under load for seconds).
+    _wait_for(lambda: sum(map(len, writers.acknowledged)) >= 100)
     stack.process.kill()  # SIGKILL: no handler runs, nothing is saved on the way out
     stack.process.wait(timeout=30)
     writers.stop.set()

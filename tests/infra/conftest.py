@@ -7,8 +7,10 @@ Lambda code is a stand-in zip (the real one comes from `chalice package`); nothi
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -38,7 +40,26 @@ def _stages_file(path: Path) -> None:
 
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    work = tmp_path_factory.mktemp("cdk")
+    """Synthesised once per run: the first test worker to need it synthesises, under a lock in the
+    folder the workers share, and the others read its output (a synthesis takes 10 s or more)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # pytest-of-USER/pytest-N/, above each worker's own folder
+    with (shared / "cdk.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        work = shared / "cdk"
+        if not (work / "done").exists():
+            shutil.rmtree(work, ignore_errors=True)  # a synthesis that failed half-way
+            work.mkdir()
+            _synthesise(work)
+            (work / "done").touch()
+    return {
+        stage: json.loads((work / "cdk.out" / f"dvc-portal-{stage}.template.json").read_text())
+        for stage in ("dev", "prod")
+    }
+
+
+def _synthesise(work: Path) -> None:
     _stand_in_bundle(work / "bundle")
     _stages_file(work / "stages.json")
     env = {name: value for name, value in os.environ.items() if not name.startswith("PORTAL_")}
@@ -50,10 +71,6 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
         [sys.executable, "-m", "infra.app"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return {
-        stage: json.loads((work / "cdk.out" / f"dvc-portal-{stage}.template.json").read_text())
-        for stage in ("dev", "prod")
-    }
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,32 @@ PynamoDB reads `Meta` when the model class is created, so configuration is read 
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import botocore.session
+import pynamodb.connection.base
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.core.config import get_settings
+
+_sessions = threading.local()
+
+
+def _botocore_session() -> botocore.session.Session:
+    """One botocore session per thread for every table, not one per table: PynamoDB gives each
+    model's connection a session of its own, and each new session loads the DynamoDB service model
+    again (0.1 s a table, 31 tables: seconds at every start of the local stack or a cold Lambda).
+    Per thread, as PynamoDB keeps them, because creating clients from one session is not thread-safe."""
+    session = getattr(_sessions, "session", None)
+    if session is None:
+        session = _sessions.session = botocore.session.get_session()
+    return session
+
+
+pynamodb.connection.base.get_session = _botocore_session  # what `Connection.session` calls
 
 
 def table_meta(name: str, *, stream: bool = False) -> type:
