@@ -92,9 +92,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     rank = {unit: index for index, unit in enumerate(LONGEST_FIRST)}
     ordered = sorted(units, key=lambda unit: (rank.get(unit, len(rank)), -len(units[unit])))
     items[:] = [item for unit in ordered for item in units[unit]]
-    if config.getoption("dist", "no") == "loadgroup":
-        for item in items:
-            item.add_marker(pytest.mark.xdist_group(_distribution_unit(item)))
+    for item in items:  # read by xdist with --dist loadgroup only (in a worker, `dist` is "no")
+        item.add_marker(pytest.mark.xdist_group(_distribution_unit(item)))
 
 
 @pytest.fixture(scope="session")
