@@ -53,7 +53,7 @@ format: $(INSTALLED) ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff format .
 
 test: $(INSTALLED) $(NODE_INSTALLED) chromium lint ## install what is needed, lint, and run the whole test suite
-	$(PY) -m pytest -n 2 --dist loadgroup --no-loadscope-reorder  # the order and groups: tests/conftest.py
+	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(INSTALLED) $(NODE_INSTALLED) chromium ## run the benchmarks (slow: builds 1,000 and 10,000 procedures)
 	$(PY) bench/api.py

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -57,43 +58,20 @@ for name in (
     os.environ.pop(name, None)
 
 
-# The order in which test files are handed to the xdist workers (`make test`: --dist loadgroup
-# --no-loadscope-reorder): the longest first, so that neither worker is left running one of them at
-# the end while the other waits. The browser tests go to one worker as one group, so the catalogue
-# is built and the local stack started once per run, not once per worker (tests/browser/conftest.py).
-# Every other file stays whole on one worker, as with --dist loadfile. Files not named here follow,
-# most tests first (xdist's own order). Times in seconds of worker time on a 2-core machine.
-BROWSER_GROUP = "tests/browser"
-LONGEST_FIRST = (
-    BROWSER_GROUP,  # ~400 together
-    "tests/devstack/test_local_stack.py",  # ~60: five starts of the local stack
-    "tests/catalog_build/test_pages.py",  # ~60: the shipped catalogue through MkDocs and our workers
-    "tests/devstack/test_durability.py",  # ~35
-    "tests/devstack/test_sandbox.py",  # ~20
-    "tests/api/test_hostile_inputs.py",  # ~35
-    "tests/infra/test_stack.py",  # ~30: CDK synthesis and cfn-lint
-    "tests/api/test_linked_groups.py",
-    "tests/catalog_build/test_build.py",
-    "tests/api/test_payment_obligations.py",
-    "tests/catalog_build/test_pwa.py",
-    "tests/catalog_build/test_groups.py",
-)
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """--dist loadfile as tests/scheduling.py changes it: the browser files together, longest first."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from tests.scheduling import FilesLongestFirst
+
+    return FilesLongestFirst(config, log)
 
 
-def _distribution_unit(item: pytest.Item) -> str:
-    path = item.path.relative_to(REPO).as_posix()
-    return BROWSER_GROUP if path.startswith(BROWSER_GROUP + "/") else path
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from tests.scheduling import longest_first
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    units: dict[str, list[pytest.Item]] = {}
-    for item in items:
-        units.setdefault(_distribution_unit(item), []).append(item)
-    rank = {unit: index for index, unit in enumerate(LONGEST_FIRST)}
-    ordered = sorted(units, key=lambda unit: (rank.get(unit, len(rank)), -len(units[unit])))
-    items[:] = [item for unit in ordered for item in units[unit]]
-    for item in items:  # read by xdist with --dist loadgroup only (in a worker, `dist` is "no")
-        item.add_marker(pytest.mark.xdist_group(_distribution_unit(item)))
+    longest_first(items)
 
 
 @pytest.fixture(scope="session")
