@@ -40,7 +40,15 @@ from catalog_build.render import ListMemo, Renderer
 from catalog_build.search_terms import Synonyms
 from catalog_build.site import GENERATED_FOLDERS, load_site_config, site_fingerprint
 from catalog_build.staging import IncrementalUpdate
-from catalog_build.writer import WriteReport, discard_dir, remove_files, remove_stale, replace_dir, write_changed
+from catalog_build.writer import (
+    WriteReport,
+    discard_dir,
+    remove_files,
+    remove_stale,
+    replace_dir,
+    replace_file,
+    write_changed,
+)
 
 LISTS_FILE = "lists.json"  # what each browse list was made from (render.ListMemo)
 PARTS_FILE = "catalogue-parts.pickle"  # how the whole-catalogue exports were assembled (open_data.PartsIndex)
@@ -135,10 +143,7 @@ def _read_state(path: Path) -> dict[str, Any]:
 
 
 def _write_state(path: Path, state: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"version": STATE_VERSION, **state}))
-    tmp.replace(path)
+    replace_file(path, json.dumps({"version": STATE_VERSION, **state}))
 
 
 @contextmanager
@@ -405,10 +410,7 @@ class _Build:
 
 
 def _write_lists(path: Path, lists: ListMemo) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"salt": lists.salt, "pages": lists.pages}))
-    tmp.replace(path)
+    replace_file(path, json.dumps({"salt": lists.salt, "pages": lists.pages}))
 
 
 def _open_data(

@@ -26,6 +26,7 @@ from catalog_build.groups import Group, load_groups
 from catalog_build.models import Agency, FaqEntry, Procedure, SearchTerms, Sector
 from catalog_build.parallel import fork_map
 from catalog_build.records import ProcedureRecord, blob_of, summary_of
+from catalog_build.writer import replace_file
 
 Model = TypeVar("Model", bound=BaseModel)
 _MODELS_VERSION = hashlib.sha256(
@@ -159,10 +160,8 @@ class _ParsedYaml:
 
     def save(self) -> None:
         if self.cache_file is not None and self.changed:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_file.with_suffix(".tmp")
-            tmp.write_bytes(pickle.dumps((_MODELS_VERSION, self.entries), protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(self.cache_file)
+            data = pickle.dumps((_MODELS_VERSION, self.entries), protocol=pickle.HIGHEST_PROTOCOL)
+            replace_file(self.cache_file, data)
 
 
 _PARSED: _ParsedYaml | None = None  # while load_catalogue runs
@@ -366,10 +365,7 @@ def _read_cache(cache_file: Path | None) -> dict[str, _Cached]:
 def _write_cache(cache_file: Path | None, entries: dict[str, _Cached]) -> None:
     if cache_file is None:
         return
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache_file.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps((_MODELS_VERSION, entries), protocol=pickle.HIGHEST_PROTOCOL))
-    tmp.replace(cache_file)
+    replace_file(cache_file, pickle.dumps((_MODELS_VERSION, entries), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _cross_reference(

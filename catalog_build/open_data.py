@@ -41,7 +41,7 @@ import pydantic_core
 
 from catalog_build import exports
 from catalog_build.parted import Layout, PartedFile
-from catalog_build.writer import WriteReport, needs_writing
+from catalog_build.writer import WriteReport, needs_writing, replace_file
 
 if TYPE_CHECKING:
     from catalog_build.loader import Catalogue
@@ -89,10 +89,7 @@ class PartsIndex:
         return index if version == INDEX_VERSION and isinstance(index, cls) and index.salt == salt else cls(salt)
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(pickle.dumps((INDEX_VERSION, self), protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(path)
+        replace_file(path, pickle.dumps((INDEX_VERSION, self), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 INDEX_VERSION = 1

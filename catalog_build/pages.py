@@ -59,6 +59,7 @@ from tqdm import tqdm
 from catalog_build.parallel import fork_map
 from catalog_build.raw_html import RawHtmlExtension
 from catalog_build.site import SiteBuildError, load_site_config, quiet_mkdocs
+from catalog_build.writer import replace_file
 
 CHUNK = 64  # pages per task: small enough to balance two workers, large enough to cost little
 
@@ -317,10 +318,7 @@ class _NavTitles:
 
     def save(self) -> None:
         if self.file is not None and self.changed:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.titles, ensure_ascii=False))
-            tmp.replace(self.file)
+            replace_file(self.file, json.dumps(self.titles, ensure_ascii=False))
 
 
 NAV_TEMPLATE = "partials/nav.html"

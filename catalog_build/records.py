@@ -45,15 +45,11 @@ class ProcedureRecord:
 
     __slots__ = (*SUMMARY_FIELDS, "_blob", "_full")
 
-    def __init__(self, summary: tuple[Any, ...], blob: bytes, full: Procedure | None = None) -> None:
+    def __init__(self, summary: tuple[Any, ...], blob: bytes) -> None:
         for name, value in zip(SUMMARY_FIELDS, summary, strict=True):
-            object.__setattr__(self, name, value)
+            setattr(self, name, value)
         self._blob = blob
-        self._full = full
-
-    @classmethod
-    def of(cls, procedure: Procedure) -> ProcedureRecord:
-        return cls(summary_of(procedure), blob_of(procedure), procedure)
+        self._full: Procedure | None = None
 
     @property
     def full(self) -> Procedure:

@@ -19,6 +19,17 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
+def replace_file(path: Path, data: bytes | str) -> None:
+    """Write `path` whole or not at all: a new file beside it, renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8")
+    else:
+        tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 def needs_writing(path: Path, data: bytes, made: set[Path], report: WriteReport) -> bool:
     """False (and counted unchanged) when `path` already holds `data`; otherwise its folder exists
     (made once per folder, remembered in `made`) and the caller writes it."""
