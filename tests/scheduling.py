@@ -24,7 +24,8 @@ from xdist.scheduler import LoadFileScheduling
 
 REPO = Path(__file__).resolve().parents[1]
 BROWSER_GROUP = "tests/browser"
-# Worker time in seconds, roughly, on the 2-core machine `make test` runs on, sharing it.
+# Seconds of worker time each took in one run on the 2-core machine, shared with other work: only the
+# order matters, and a file missing here only starts later.
 LONGEST_FIRST = (
     BROWSER_GROUP,  # ~400 together, one catalogue build and one local stack included
     "tests/devstack/test_local_stack.py",  # ~30: five starts of the local stack

@@ -105,21 +105,40 @@ def _routes() -> list[Endpoint]:
     return sorted(ENDPOINTS, key=lambda spec: (spec.path, spec.method))
 
 
-@pytest.fixture
-def credentials(http: Any) -> dict[str, dict[str, str]]:
-    citizen = create_citizen()
-    user = Flow(http, create_relying_party()).tokens(citizen.identifier)["access_token"]
-    from chalicelib.agencies.service import AGENCY_SCOPES
+class Credentials:
+    """Valid credentials of the kind a route asks for ("user", "agency"), made when first asked for:
+    a third of the routes take a person's, whose sign-in (OpenID Connect, start to end) costs most."""
 
-    agency = create_agency_client("VPCP", scopes=sorted(AGENCY_SCOPES))
-    return {"user": bearer(user), "agency": bearer(agency_token(http, agency))}
+    def __init__(self, http: Any) -> None:
+        self.http = http
+        self.made: dict[str, dict[str, str]] = {}
+
+    def __getitem__(self, kind: str) -> dict[str, str]:
+        if kind not in self.made:
+            self.made[kind] = {"user": self._user, "agency": self._agency}[kind]()
+        return self.made[kind]
+
+    def _user(self) -> dict[str, str]:
+        citizen = create_citizen()
+        return bearer(Flow(self.http, create_relying_party()).tokens(citizen.identifier)["access_token"])
+
+    def _agency(self) -> dict[str, str]:
+        from chalicelib.agencies.service import AGENCY_SCOPES
+
+        agency = create_agency_client("VPCP", scopes=sorted(AGENCY_SCOPES))
+        return bearer(agency_token(self.http, agency))
+
+
+@pytest.fixture
+def credentials(http: Any) -> Credentials:
+    return Credentials(http)
 
 
 def _path(spec: Endpoint, value: str = "khong-co") -> str:
     return re.sub(r"{\w+}", value, spec.path)
 
 
-def _auth(spec: Endpoint, credentials: dict[str, dict[str, str]]) -> dict[str, str]:
+def _auth(spec: Endpoint, credentials: Credentials) -> dict[str, str]:
     return credentials[spec.access.kind] if spec.access else {}
 
 

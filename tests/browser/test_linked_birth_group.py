@@ -38,7 +38,7 @@ def released(stack: PortalStack, agency: str, code: str) -> dict[str, Any]:
         if answer.status_code == 200 or time.monotonic() > deadline:
             assert answer.status_code == 200, f"{code} was not released to {agency}: {answer.text}"
             return answer.json()
-        time.sleep(1)
+        time.sleep(0.25)
 
 
 def finish(stack: PortalStack, agency: str, code: str, fields: dict[str, str] | None = None) -> None:

@@ -112,6 +112,19 @@ def launcher(tmp_path: Path) -> Iterator[Launcher]:
     launcher.stop_all()
 
 
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """One stack for the tests here that only use it (a start and a stop cost seconds each); the
+    restart test has its own. Ctrl-C stops it cleanly once they are done."""
+    launcher = Launcher(tmp_path_factory.mktemp("shared-stack"))
+    stack = launcher.start()
+    yield stack
+    try:
+        assert stack.stop() == 0, stack.output
+    finally:
+        launcher.stop_all()
+
+
 def browser_sign_in(authorize_url: str, identifier: str, password: str) -> str:
     """Do what a person's browser does: open the sign-in page, fill it in, follow to the callback."""
     browser = requests.Session()
@@ -161,8 +174,8 @@ def sign_in_demo_citizen(stack: RunningStack, scope: str = "openid profile email
     return SignedIn(client, metadata, token)
 
 
-def test_an_independent_relying_party_signs_the_demo_citizen_in(launcher: Launcher):
-    stack = launcher.start()
+def test_an_independent_relying_party_signs_the_demo_citizen_in(running: RunningStack):
+    stack = running
     signed_in = sign_in_demo_citizen(stack)
     metadata = signed_in.metadata
     keys = JsonWebKey.import_key_set(requests.get(metadata["jwks_uri"], timeout=10).json())
@@ -178,7 +191,6 @@ def test_an_independent_relying_party_signs_the_demo_citizen_in(launcher: Launch
     assert claims["acr"] == "urn:vn:dvcqg:loa:2"
     info = signed_in.client.get(metadata["userinfo_endpoint"], timeout=10).json()
     assert info["name"] == "Nguyễn Văn Dân" and info["sub"] == claims["sub"]
-    assert stack.stop() == 0
 
 
 def test_data_written_before_ctrl_c_is_there_after_a_restart(launcher: Launcher):
@@ -202,8 +214,8 @@ def test_data_written_before_ctrl_c_is_there_after_a_restart(launcher: Launcher)
     assert second.stop() == 0
 
 
-def test_a_dossier_is_submitted_with_a_real_presigned_upload_to_the_emulated_s3(launcher: Launcher):
-    stack = launcher.start()
+def test_a_dossier_is_submitted_with_a_real_presigned_upload_to_the_emulated_s3(running: RunningStack):
+    stack = running
     token = sign_in_demo_citizen(stack, scope="openid profile").token
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {token['access_token']}"
@@ -229,7 +241,6 @@ def test_a_dossier_is_submitted_with_a_real_presigned_upload_to_the_emulated_s3(
     assert submitted.status_code == 201, submitted.text
     assert submitted.json()["code"].startswith("CA-TINH-")
     assert _eventually_counted(stack, "dossiers_online") == 1, "the local stream stand-in feeds the statistics"
-    assert stack.stop() == 0
 
 
 def _eventually_counted(stack: RunningStack, metric: str, seconds: float = 15) -> int:
@@ -242,7 +253,7 @@ def _eventually_counted(stack: RunningStack, metric: str, seconds: float = 15) -
         time.sleep(0.5)
 
 
-def test_the_local_stack_delivers_a_signed_webhook_over_real_http(launcher: Launcher):
+def test_the_local_stack_delivers_a_signed_webhook_over_real_http(running: RunningStack):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from threading import Thread
 
@@ -262,7 +273,7 @@ def test_the_local_stack_delivers_a_signed_webhook_over_real_http(launcher: Laun
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     Thread(target=server.serve_forever, daemon=True).start()
-    stack = launcher.start()
+    stack = running
     try:
         secret = stack.credentials()["agency_secrets"]["CSGT"]
         token = requests.post(
@@ -287,4 +298,3 @@ def test_the_local_stack_delivers_a_signed_webhook_over_real_http(launcher: Laun
         assert verify(hook["secret"], request_headers, body, time.time())
     finally:
         server.shutdown()
-        stack.stop()
