@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import markdown
 from jinja2 import FileSystemBytecodeCache
 from mkdocs import utils
 from mkdocs.commands.build import _build_extra_template, _build_page, _build_theme_template, _populate_page
@@ -53,9 +54,11 @@ from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 from tqdm import tqdm
 
+from catalog_build import plain_markdown
 from catalog_build.parallel import fork_map
 from catalog_build.raw_html import RawHtmlExtension
 from catalog_build.site import SiteBuildError, load_site_config, quiet_mkdocs
@@ -118,7 +121,7 @@ def build_pages(
     os.environ["PORTAL_BUILD_PROGRESS"] = "0"  # the hook's own bar would be drawn by every worker
     config.markdown_extensions.append(RawHtmlExtension())
     try:
-        with _no_anchor_collection():
+        with _page_render_patched():
             report = _run(config, only, workers, progress, meanwhile, same_pages, cache_dir)
         config.plugins.on_post_build(config=config)
     except (MkDocsException, SystemExit) as error:
@@ -368,14 +371,66 @@ class _NoAnchors:
         pass
 
 
+class _ReusedMarkdown:
+    """Stands in for the `markdown` module that `Page.render` calls: its `Markdown(...)` gives the
+    same converter each time, reset, instead of a new one.
+
+    A new converter builds Python-Markdown's whole parser (every block processor, inline pattern
+    and extension): about an eighth of a page's Markdown time. `reset()` is how Python-Markdown
+    means a converter to be reused (it clears the stash, the references and each extension's
+    state); the per-page tree processors MkDocs then registers replace the last page's, being
+    registered under the same names. Worker processes render one page at a time."""
+
+    def __init__(self) -> None:
+        self._made: tuple[list[Any], dict[str, Any], markdown.Markdown] | None = None
+
+    def Markdown(self, *, extensions: list[Any], extension_configs: dict[str, Any]) -> markdown.Markdown:
+        made = self._made
+        if made is not None and made[0] is extensions and made[1] == extension_configs:
+            return made[2].reset()
+        converter = markdown.Markdown(extensions=extensions, extension_configs=extension_configs)
+        self._made = (extensions, extension_configs, converter)
+        return converter
+
+
+class _PageRender:
+    """`Page.render` as our workers run it: pages of our generated shape through plain_markdown,
+    the others through MkDocs' own, with a reused converter and no anchor collection."""
+
+    def __init__(self) -> None:
+        self.converters = _ReusedMarkdown()
+        self.original = Page.render
+
+    def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
+        extensions, configs = config["markdown_extensions"], config["mdx_configs"] or {}
+        if page.markdown is not None and plain_markdown.eligible(extensions, configs):
+            converter = self.converters.Markdown(extensions=extensions, extension_configs=configs)
+            converted = plain_markdown.convert(page.markdown, converter)
+            if converted is not None:  # what Page.render sets, as it would set it
+                page.content = converted.html
+                page.toc = get_toc(converted.toc_tokens)
+                page._title_from_render = converted.title
+                page.present_anchor_ids = converted.anchors
+                if mkdocs_pages.log.getEffectiveLevel() > logging.DEBUG:
+                    page.links_to_anchors = {}
+                return
+        self.original(page, config, files)
+
+
 @contextmanager
-def _no_anchor_collection() -> Iterator[None]:
-    original = mkdocs_pages._RawHTMLPreprocessor
+def _page_render_patched() -> Iterator[None]:
+    """Page.render as `_PageRender` runs it, while the site is built."""
+    patched = _PageRender()
+    anchors, module = mkdocs_pages._RawHTMLPreprocessor, mkdocs_pages.markdown
     mkdocs_pages._RawHTMLPreprocessor = _NoAnchors  # type: ignore[assignment, misc]
+    mkdocs_pages.markdown = patched.converters  # type: ignore[assignment]
+    Page.render = lambda page, config, files: patched.render(page, config, files)  # type: ignore[method-assign]
     try:
         yield
     finally:
-        mkdocs_pages._RawHTMLPreprocessor = original  # type: ignore[misc]
+        mkdocs_pages._RawHTMLPreprocessor = anchors  # type: ignore[misc]
+        mkdocs_pages.markdown = module
+        Page.render = patched.original  # type: ignore[method-assign]
 
 
 # Blocks of Material's base.html that, for a page outside the navigation, depend

@@ -16,6 +16,7 @@ Used only by our page workers (pages.py); a plain `mkdocs build` never loads it.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from markdown import Markdown
@@ -23,7 +24,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 _FIRST_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)[\s>]")
-_UNUSUAL = ("<!", "<?")  # comments, declarations, CDATA, processing instructions
+UNUSUAL = ("<!", "<?")  # comments, declarations, CDATA, processing instructions
 _EMPTY = frozenset({"hr", "br", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "wbr"})
 
 
@@ -50,7 +51,7 @@ class RawHtmlBlocks(Preprocessor):
 
     def _raw_blocks(self, source: str, blocks: list[str]) -> list[tuple[int, list[str]]] | None:
         """The raw HTML blocks (index, elements), or None when the page is not of the simple shape."""
-        if any(marker in source for marker in _UNUSUAL):
+        if any(marker in source for marker in UNUSUAL):
             return None
         raw = []
         for index, block in enumerate(blocks):
@@ -58,42 +59,50 @@ class RawHtmlBlocks(Preprocessor):
                 if "<" in block:
                     return None
                 continue
-            elements = self._elements(block) if index < len(blocks) - 1 else None
+            elements = block_elements(block, self.md) if index < len(blocks) - 1 else None
             if elements is None:
                 return None
             raw.append((index, elements))
         return raw
 
-    def _elements(self, block: str) -> list[str] | None:
-        """Block-level elements, each starting a line, that make up the whole block."""
-        elements = []
-        start = 0
-        while True:
-            end = self._element_end(block, start)
-            if end is None:
-                return None
-            elements.append(block[start:end])
-            if end == len(block):
-                return elements
-            if block[end] != "\n" or not block.startswith("<", end + 1):
-                return None
-            start = end + 1
 
-    def _element_end(self, block: str, start: int) -> int | None:
-        """Where the balanced block-level element starting at `start` ends."""
-        match = _FIRST_TAG.match(block, start)
-        if match is None:
+def block_elements(block: str, md: Markdown) -> list[str] | None:
+    """The block-level elements, each starting a line, that make up the whole block, or None."""
+    elements = []
+    start = 0
+    while True:
+        end = _element_end(block, start, md)
+        if end is None:
             return None
-        tag = match.group(1).lower()
-        if not self.md.is_block_level(tag) or tag in _EMPTY:
+        elements.append(block[start:end])
+        if end == len(block):
+            return elements
+        if block[end] != "\n" or not block.startswith("<", end + 1):
             return None
-        depth = 0
-        for found in re.finditer(rf"<(/?){tag}(?=[\s>/])", block[start:], re.IGNORECASE):
-            depth += -1 if found.group(1) else 1
-            if depth == 0:
-                close = block.find(">", start + found.end())
-                return None if close == -1 else close + 1
+        start = end + 1
+
+
+def _element_end(block: str, start: int, md: Markdown) -> int | None:
+    """Where the balanced block-level element starting at `start` ends."""
+    match = _FIRST_TAG.match(block, start)
+    if match is None:
         return None
+    tag = match.group(1).lower()
+    if not md.is_block_level(tag) or tag in _EMPTY:
+        return None
+    depth = 0
+    for found in _tags_named(tag).finditer(block, start):
+        depth += -1 if found.group(1) else 1
+        if depth == 0:
+            close = block.find(">", found.end())
+            return None if close == -1 else close + 1
+    return None
+
+
+@functools.cache
+def _tags_named(tag: str) -> re.Pattern[str]:
+    """Opening and closing tags of one element name."""
+    return re.compile(rf"<(/?){tag}(?=[\s>/])", re.IGNORECASE)
 
 
 class RawHtmlExtension(Extension):
