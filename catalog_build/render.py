@@ -288,18 +288,16 @@ class Renderer:
     def _item(self, procedure: Procedure, root: str) -> Markup:
         """A procedure's line in a list, rendered once per depth: each appears in several lists."""
         key = (procedure.code, root)
-        if key not in self._items:
-            self._items[key] = Markup(
-                '<li><a href="{}thu-tuc/{}/">{}</a><br><span class="portal-code">{}</span> · {} · {}</li>'
-            ).format(
-                root,
-                procedure.slug,
-                procedure.name,
-                procedure.code,
-                text.levels(procedure.levels),
-                text.ONLINE_SHORT[procedure.online_level],
+        item = self._items.get(key)
+        if item is None:
+            # escape() on each field, as Markup.format would do, without its pure-Python formatter
+            # (a rename can shift thousands of lines onto other list pages)
+            levels, online = text.levels(procedure.levels), text.ONLINE_SHORT[procedure.online_level]
+            item = self._items[key] = Markup(
+                f'<li><a href="{escape(root)}thu-tuc/{escape(procedure.slug)}/">{escape(procedure.name)}</a><br>'
+                f'<span class="portal-code">{escape(procedure.code)}</span> · {escape(levels)} · {escape(online)}</li>'
             )
-        return self._items[key]
+        return item
 
     def _line(self, p: Procedure) -> str:
         line = self._lines.get(p.code)
