@@ -41,6 +41,7 @@ import pydantic_core
 
 from catalog_build import exports
 from catalog_build.parted import Layout, PartedFile
+from catalog_build.records import unkept
 from catalog_build.writer import WriteReport, needs_writing, replace_file
 
 if TYPE_CHECKING:
@@ -244,7 +245,7 @@ class _GroupParts:
             if line[0] == source_hash:
                 lines.append(line[1])
             else:
-                lines.append(exports.procedure_json(procedures[code]).encode())
+                lines.append(exports.procedure_json(unkept(procedures[code])).encode())
                 self.cost.records_made += 1
         self._lines = lines
         return lines
