@@ -427,9 +427,21 @@ class Renderer:
         }
         for sector, grouped in by_sector.items():
             procedures = self._ordered(cat.procedures[c] for c in grouped)
-            groups = [{"procedure": p, "entries": grouped[p.code]} for p in procedures]
             name = cat.sectors[sector].name
-            pages[f"hoi-dap/{sector}.md"] = template.render(
+            path = f"hoi-dap/{sector}.md"
+            # Made from the sector's name and, in order, each procedure's code, name and questions:
+            # a page made from the same is kept from the last build, as browse lists are.
+            made_of = (
+                "\x01".join((p.code, p.name, *(f"{q.question}\x02{q.answer}" for q in grouped[p.code])))
+                for p in procedures
+            )
+            digest = self.lists.digest("faq", name, *made_of)
+            self.lists.pages[path] = digest
+            if self.previous_lists is not None and self.previous_lists.unchanged(path, digest):
+                self.lists.kept.append(path)
+                continue
+            groups = [{"procedure": p, "entries": grouped[p.code]} for p in procedures]
+            pages[path] = template.render(
                 title=f"Hỏi đáp: {name}",
                 description=_attr(f"Câu hỏi thường gặp về thủ tục lĩnh vực {name}."),
                 root="../../",

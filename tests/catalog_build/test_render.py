@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from catalog_build.loader import load_catalogue
-from catalog_build.render import Renderer
+from catalog_build.render import ListMemo, Renderer
 from tests.factories import make_data_dir, procedure_record
 
 
@@ -169,3 +169,23 @@ def test_long_browse_lists_are_split_into_pages_of_one_hundred(tmp_path):
     assert '<a href="./trang-2/">Trang 2</a>' in first and '<span aria-current="page">Trang 1</span>' in first
     assert '<a href="../">Trang 1</a>' in third and '<span aria-current="page">Trang 3</span>' in third
     assert "linh-vuc/duong-bo/trang-4.md" not in pages
+
+
+def test_a_faq_page_made_from_the_same_names_and_questions_is_kept_from_the_last_build(tmp_path):
+    def rendered(previous: ListMemo | None, name: str, answer: str) -> tuple[dict[str, str], ListMemo]:
+        """The browse pages rendered after a build whose lists were `previous`, and their memo."""
+        faq = [{"procedure": "1.999001", "question": "Mất bao lâu?", "answer": answer}]
+        data = make_data_dir(tmp_path / f"{name}-{answer}", [procedure_record(name=name)], faq)
+        renderer = Renderer(load_catalogue(data), previous)
+        pages = renderer.browse_pages()
+        assert ("hoi-dap/duong-bo.md" in pages) != ("hoi-dap/duong-bo.md" in renderer.lists.kept)
+        return pages, ListMemo(renderer.lists.salt, dict(renderer.lists.pages))
+
+    pages, memo = rendered(None, "Cấp phép", "Năm ngày.")
+    assert "Năm ngày." in pages["hoi-dap/duong-bo.md"]
+    pages, memo = rendered(memo, "Cấp phép", "Năm ngày.")
+    assert "hoi-dap/duong-bo.md" not in pages  # the same questions and names: kept
+    pages, memo = rendered(memo, "Cấp phép", "Ba ngày.")
+    assert "Ba ngày." in pages["hoi-dap/duong-bo.md"]
+    pages, memo = rendered(memo, "Cấp phép mới", "Ba ngày.")
+    assert "## Cấp phép mới" in pages["hoi-dap/duong-bo.md"]
