@@ -6,8 +6,9 @@ table-of-contents step (about half of a page's build time) come down to a few ru
 becomes `<hN id="slug">text</hN>`, a line of text `<p>text</p>`, a raw block its elements as
 written, and the table of contents lists the headings with the same slugs. `convert` applies them
 when every block has that shape and nothing in the text could mean Markdown markup; otherwise it
-answers None and the page goes to Python-Markdown. tests/catalog_build/test_pages.py compares the
-two on every shipped page and on pages of other shapes.
+answers None and the page goes to Python-Markdown. tests/catalog_build/test_plain_markdown.py
+compares the two on every shipped page and on pages of other shapes, and test_pages.py compares
+whole sites with a plain `mkdocs build`.
 
 Only for converters made of the extensions listed in `EXTENSIONS` (MkDocs' defaults and ours):
 `eligible` says whether a config's converter is one.
