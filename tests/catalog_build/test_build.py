@@ -1,5 +1,9 @@
 import json
+import os
+import pickle
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +161,32 @@ def test_a_changed_api_address_in_the_environment_rebuilds_every_page(workspace,
     monkeypatch.setenv("PORTAL_API_URL", "https://api.dichvucong.example")
     build(options)
     assert 'content="https://api.dichvucong.example"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_command_line_finishes_its_writes_and_output_before_it_leaves(workspace):
+    """`python -m catalog_build` exits without tearing down its heap (os._exit): its output, exit
+    code and the record cache written by a forked process must still all be there."""
+    options, _docs, site = workspace
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        command = ["--data", str(options.data_dir), "--config", str(options.config_file)]
+        command += ["--work", str(options.work_dir), "--quiet", *extra]
+        buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+        return subprocess.run(
+            [sys.executable, "-m", "catalog_build", "build", *command],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=buffered,  # output to a pipe held in a buffer until flushed, as by default
+        )
+
+    built = run()
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("built 3 procedures")
+    assert (site / "thu-tuc" / "1-999001" / "index.html").is_file()
+    _version, cached = pickle.loads((options.work_dir / "records.pickle").read_bytes())  # written whole
+    assert len(cached) == 3
+
+    write_yaml(options.data_dir / "procedures" / "1.999002.yaml", {"code": "1.999002"})
+    refused = run()
+    assert refused.returncode == 1 and "1.999002" in refused.stderr and refused.stdout == ""
