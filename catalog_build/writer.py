@@ -7,9 +7,10 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 
 @dataclass
@@ -21,12 +22,16 @@ class WriteReport:
 
 def replace_file(path: Path, data: bytes | str) -> None:
     """Write `path` whole or not at all: a new file beside it, renamed over it."""
+    replace_file_by(path, lambda out: out.write(data.encode() if isinstance(data, str) else data))
+
+
+def replace_file_by(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """`replace_file` for content that `write` streams out (a large pickle is then never held
+    whole in memory)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8")
-    else:
-        tmp.write_bytes(data)
+    with tmp.open("wb") as out:
+        write(out)
     tmp.replace(path)
 
 
