@@ -168,9 +168,9 @@ def test_the_command_line_finishes_its_writes_and_output_before_it_leaves(worksp
     code and the record cache written by a forked process must still all be there."""
     options, _docs, site = workspace
 
-    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+    def run() -> subprocess.CompletedProcess[str]:
         command = ["--data", str(options.data_dir), "--config", str(options.config_file)]
-        command += ["--work", str(options.work_dir), "--quiet", *extra]
+        command += ["--work", str(options.work_dir), "--quiet"]
         buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
         return subprocess.run(
             [sys.executable, "-m", "catalog_build", "build", *command],
